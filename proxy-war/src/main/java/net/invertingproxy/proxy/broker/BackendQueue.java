@@ -1,0 +1,146 @@
+package net.invertingproxy.proxy.broker;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+import net.invertingproxy.proxy.failure.Failure;
+import net.invertingproxy.proxy.failure.FailureException;
+
+/**
+ * The requests waiting for one backend's agents and the polls those agents hold. One lock guards
+ * both queues, so a request and a poll arriving together always meet; answers are sent by the
+ * caller after the lock is released.
+ */
+final class BackendQueue<C extends ClientSide> {
+    /** Most IDs in one poll answer, well under the 1 MiB the Go agent reads. */
+    static final int MAX_IDS_PER_ANSWER = 1000;
+
+    private final int maxQueued;
+    private final int maxWaitingPolls;
+    private final Duration offlineAfter;
+    private final ArrayDeque<Exchange<C>> queued = new ArrayDeque<>();
+    private final ArrayDeque<WaitingPoll> polls = new ArrayDeque<>();
+    private Instant lastPollAt;
+
+    BackendQueue(int maxQueued, int maxWaitingPolls, Duration offlineAfter) {
+        this.maxQueued = maxQueued;
+        this.maxWaitingPolls = maxWaitingPolls;
+        this.offlineAfter = offlineAfter;
+    }
+
+    /** A poll and the IDs it must be answered with, once the lock is released. */
+    record Handoff(WaitingPoll poll, List<String> requestIds) {
+        void send() {
+            poll.send(requestIds);
+        }
+    }
+
+    synchronized Handoff enqueue(Exchange<C> exchange, Instant now) throws FailureException {
+        removeAnswered();
+        if (polls.isEmpty() && !polledSince(now.minus(offlineAfter))) {
+            throw new FailureException(Failure.NO_AGENT);
+        }
+        if (queued.size() >= maxQueued) {
+            queued.removeIf(Exchange::isDone);
+            if (queued.size() >= maxQueued) {
+                throw new FailureException(Failure.QUEUE_FULL);
+            }
+        }
+        queued.addLast(exchange);
+        return handToWaitingPoll(now);
+    }
+
+    /** Puts a request that an agent never read back at the front, for the next poll. */
+    synchronized Handoff requeue(Exchange<C> exchange, Instant now) {
+        queued.addFirst(exchange);
+        return handToWaitingPoll(now);
+    }
+
+    /** Takes the waiting requests at once, or holds the poll; null means the poll is held (or was cancelled). */
+    synchronized Handoff poll(WaitingPoll poll, Instant now) {
+        lastPollAt = now;
+        if (poll.isAnswered()) {
+            return null;
+        }
+        if (!queued.isEmpty() || polls.size() >= maxWaitingPolls) {
+            removeAnswered();
+            if (!queued.isEmpty() || polls.size() >= maxWaitingPolls) {
+                return poll.claim() ? new Handoff(poll, takeQueued(now)) : null;
+            }
+        }
+        polls.addLast(poll);
+        return null;
+    }
+
+    /** Answers the polls whose hold time is over with no work. */
+    synchronized List<Handoff> expirePolls(Instant now) {
+        List<Handoff> expired = new ArrayList<>();
+        for (Iterator<WaitingPoll> it = polls.iterator(); it.hasNext(); ) {
+            WaitingPoll poll = it.next();
+            if (poll.isAnswered()) {
+                it.remove();
+            } else if (!now.isBefore(poll.deadline()) && poll.claim()) {
+                it.remove();
+                lastPollAt = now;
+                expired.add(new Handoff(poll, List.of()));
+            }
+        }
+        queued.removeIf(Exchange::isDone);
+        return expired;
+    }
+
+    /** Answers every held poll with no work, for shutdown. */
+    synchronized List<Handoff> releasePolls() {
+        List<Handoff> released = new ArrayList<>();
+        for (WaitingPoll poll : polls) {
+            if (poll.claim()) {
+                released.add(new Handoff(poll, List.of()));
+            }
+        }
+        polls.clear();
+        return released;
+    }
+
+    synchronized int queuedCount() {
+        return queued.size();
+    }
+
+    synchronized int waitingPollCount() {
+        removeAnswered();
+        return polls.size();
+    }
+
+    private Handoff handToWaitingPoll(Instant now) {
+        WaitingPoll poll;
+        while ((poll = polls.pollFirst()) != null) {
+            if (poll.claim()) {
+                lastPollAt = now;
+                return new Handoff(poll, takeQueued(now));
+            }
+        }
+        return null;
+    }
+
+    private List<String> takeQueued(Instant now) {
+        List<String> ids = new ArrayList<>();
+        Exchange<C> exchange;
+        while (ids.size() < MAX_IDS_PER_ANSWER && (exchange = queued.pollFirst()) != null) {
+            if (exchange.handOut(now)) {
+                ids.add(exchange.id());
+            }
+        }
+        return ids;
+    }
+
+    private boolean polledSince(Instant since) {
+        return lastPollAt != null && !lastPollAt.isBefore(since);
+    }
+
+    private void removeAnswered() {
+        polls.removeIf(WaitingPoll::isAnswered);
+    }
+}

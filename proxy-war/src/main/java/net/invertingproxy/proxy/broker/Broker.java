@@ -1,0 +1,200 @@
+package net.invertingproxy.proxy.broker;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import net.invertingproxy.protocol.RequestIds;
+import net.invertingproxy.proxy.config.ProxySettings;
+import net.invertingproxy.proxy.failure.Failure;
+import net.invertingproxy.proxy.failure.FailureException;
+
+/**
+ * Parks client exchanges, hands their IDs to polling agents and finds them again when an agent
+ * reads or answers one. Every collection it holds is bounded by a setting; time comes from an
+ * injected clock and expiry happens in {@link #sweep()}, so the logic is tested without sleeping.
+ */
+public final class Broker<C extends ClientSide> {
+    /** The one backend served until backends are configurable. */
+    public static final String DEFAULT_BACKEND = "default";
+
+    private final ProxySettings settings;
+    private final Clock clock;
+    private final Map<String, BackendQueue<C>> backends;
+    private final Map<String, Exchange<C>> exchanges = new ConcurrentHashMap<>();
+    private volatile boolean accepting = true;
+
+    /** A broker for the default backend. */
+    public Broker(ProxySettings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+        this.backends = Map.of(DEFAULT_BACKEND, new BackendQueue<>(
+                settings.maxQueuedRequests(), settings.maxWaitingPolls(), settings.agentOfflineAfter()));
+    }
+
+    /** Parks a client request for the backend and returns its exchange, or fails at once (no agent, full, closing). */
+    public Exchange<C> park(String backendId, C client) throws FailureException {
+        if (!accepting) {
+            throw new FailureException(Failure.SHUTTING_DOWN);
+        }
+        BackendQueue<C> queue = backends.get(backendId);
+        if (queue == null) {
+            throw new FailureException(Failure.NO_AGENT, "no backend is configured for this request");
+        }
+        if (exchanges.size() >= settings.maxExchanges()) {
+            throw new FailureException(Failure.PROXY_AT_CAPACITY);
+        }
+        Instant now = clock.instant();
+        Exchange<C> exchange = new Exchange<>(RequestIds.next(), backendId, client, now,
+                now.plus(settings.requestTimeout()));
+        exchanges.put(exchange.id(), exchange);
+        BackendQueue.Handoff handoff;
+        try {
+            handoff = queue.enqueue(exchange, now);
+        } catch (FailureException e) {
+            exchanges.remove(exchange.id());
+            exchange.finish();
+            throw e;
+        }
+        if (handoff != null) {
+            handoff.send();
+        }
+        return exchange;
+    }
+
+    /** Registers an agent's poll: answered at once if work waits, else held until work or its hold time ends. */
+    public WaitingPoll poll(String backendId, PollAnswer answer) throws FailureException {
+        BackendQueue<C> queue = backendQueue(backendId);
+        Instant now = clock.instant();
+        WaitingPoll poll = new WaitingPoll(answer, now.plus(settings.pollHold()));
+        if (!accepting) {
+            if (poll.claim()) {
+                poll.send(List.of());
+            }
+            return poll;
+        }
+        BackendQueue.Handoff handoff = queue.poll(poll, now);
+        if (handoff != null) {
+            handoff.send();
+        }
+        return poll;
+    }
+
+    /** Finds a handed-out exchange for an agent that reads its request; each request is read once. */
+    public Exchange<C> claimRead(String backendId, String requestId) throws FailureException {
+        Exchange<C> exchange = find(backendId, requestId);
+        if (!exchange.startReading()) {
+            throw new FailureException(Failure.UNKNOWN_REQUEST, "request " + requestId + " is not waiting to be read");
+        }
+        return exchange;
+    }
+
+    /** Restarts the exchange's timeout once its request has been fully delivered to the agent. */
+    public void readFinished(Exchange<C> exchange) {
+        exchange.readFinished(clock.instant().plus(settings.requestTimeout()));
+    }
+
+    /** Finds an exchange for an agent that answers it; the first answer wins and later ones are refused. */
+    public Exchange<C> claimResponse(String backendId, String requestId) throws FailureException {
+        Exchange<C> exchange = find(backendId, requestId);
+        if (!exchange.startResponding()) {
+            throw new FailureException(Failure.UNKNOWN_REQUEST, "request " + requestId + " is already answered");
+        }
+        return exchange;
+    }
+
+    /** Ends an exchange and forgets it; true only for the caller that ended it. */
+    public boolean finish(Exchange<C> exchange) {
+        boolean finished = exchange.finish();
+        exchanges.remove(exchange.id(), exchange);
+        return finished;
+    }
+
+    /** Times out overdue exchanges (504), hands unread ones out again and ends held polls whose time is up. */
+    public void sweep() {
+        Instant now = clock.instant();
+        List<BackendQueue.Handoff> handoffs = new ArrayList<>();
+        for (Exchange<C> exchange : exchanges.values()) {
+            if (now.isAfter(exchange.deadline()) && exchange.expire()) {
+                exchanges.remove(exchange.id(), exchange);
+                exchange.client().fail(Failure.AGENT_TIMEOUT, "no agent answered within "
+                        + settings.requestTimeout().toSeconds() + " s");
+            } else if (isUnreadTooLong(exchange, now) && exchange.requeue()) {
+                BackendQueue.Handoff handoff = backends.get(exchange.backendId()).requeue(exchange, now);
+                if (handoff != null) {
+                    handoffs.add(handoff);
+                }
+            }
+        }
+        for (BackendQueue<C> queue : backends.values()) {
+            handoffs.addAll(queue.expirePolls(now));
+        }
+        handoffs.forEach(BackendQueue.Handoff::send);
+    }
+
+    /** Stops taking work: held polls are answered, and exchanges not yet answering get 503. */
+    public void shutdown() {
+        accepting = false;
+        for (BackendQueue<C> queue : backends.values()) {
+            queue.releasePolls().forEach(BackendQueue.Handoff::send);
+        }
+        for (Exchange<C> exchange : exchanges.values()) {
+            if (exchange.expire()) {
+                exchanges.remove(exchange.id(), exchange);
+                exchange.client().fail(Failure.SHUTTING_DOWN, Failure.SHUTTING_DOWN.reason());
+            }
+        }
+    }
+
+    /** Whether new requests are taken. */
+    public boolean isAccepting() {
+        return accepting;
+    }
+
+    /** Exchanges currently parked or streaming. */
+    public int exchangeCount() {
+        return exchanges.size();
+    }
+
+    /** Requests of the backend waiting for a poll. */
+    public int queuedCount(String backendId) {
+        BackendQueue<C> queue = backends.get(backendId);
+        return queue == null ? 0 : queue.queuedCount();
+    }
+
+    /** Polls of the backend being held. */
+    public int waitingPollCount(String backendId) {
+        BackendQueue<C> queue = backends.get(backendId);
+        return queue == null ? 0 : queue.waitingPollCount();
+    }
+
+    private boolean isUnreadTooLong(Exchange<C> exchange, Instant now) {
+        Instant handedOutAt = exchange.handedOutAt();
+        Duration claimTimeout = settings.claimTimeout();
+        return exchange.state() == ExchangeState.HANDED_OUT && handedOutAt != null
+                && now.isAfter(handedOutAt.plus(claimTimeout));
+    }
+
+    private BackendQueue<C> backendQueue(String backendId) throws FailureException {
+        BackendQueue<C> queue = backends.get(backendId);
+        if (queue == null) {
+            throw new FailureException(Failure.UNKNOWN_BACKEND, "unknown backend '" + backendId
+                    + "'; this proxy serves backend '" + DEFAULT_BACKEND + "'");
+        }
+        return queue;
+    }
+
+    // An ID of another backend is answered exactly like an unknown one, so a caller learns nothing.
+    private Exchange<C> find(String backendId, String requestId) throws FailureException {
+        backendQueue(backendId);
+        Exchange<C> exchange = exchanges.get(requestId);
+        if (exchange == null || !exchange.backendId().equals(backendId)) {
+            throw new FailureException(Failure.UNKNOWN_REQUEST, "unknown request " + requestId);
+        }
+        return exchange;
+    }
+}

@@ -1,0 +1,112 @@
+package net.invertingproxy.proxy.broker;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One client request and its answer. State changes are compare-and-set, so a timeout, an agent's
+ * answer and a client abort can race and exactly one of them wins.
+ */
+public final class Exchange<C extends ClientSide> {
+    private final String id;
+    private final String backendId;
+    private final C client;
+    private final Instant arrivedAt;
+    private volatile Instant deadline;
+    private final AtomicReference<ExchangeState> state = new AtomicReference<>(ExchangeState.QUEUED);
+    private volatile Instant handedOutAt;
+
+    Exchange(String id, String backendId, C client, Instant arrivedAt, Instant deadline) {
+        this.id = id;
+        this.backendId = backendId;
+        this.client = client;
+        this.arrivedAt = arrivedAt;
+        this.deadline = deadline;
+    }
+
+    /** The request ID agents use to name this exchange. */
+    public String id() {
+        return id;
+    }
+
+    /** The backend this exchange is for. */
+    public String backendId() {
+        return backendId;
+    }
+
+    /** The client end. */
+    public C client() {
+        return client;
+    }
+
+    /** When the client request arrived. */
+    public Instant arrivedAt() {
+        return arrivedAt;
+    }
+
+    /** When the exchange times out unless an agent has started the response; none while the request is being read. */
+    public Instant deadline() {
+        return deadline;
+    }
+
+    /** The current state. */
+    public ExchangeState state() {
+        return state.get();
+    }
+
+    /** Whether the exchange has finished. */
+    public boolean isDone() {
+        return state.get() == ExchangeState.DONE;
+    }
+
+    Instant handedOutAt() {
+        return handedOutAt;
+    }
+
+    boolean handOut(Instant now) {
+        handedOutAt = now;
+        return state.compareAndSet(ExchangeState.QUEUED, ExchangeState.HANDED_OUT);
+    }
+
+    boolean requeue() {
+        return state.compareAndSet(ExchangeState.HANDED_OUT, ExchangeState.QUEUED);
+    }
+
+    // A long upload must not count against the time to the first response byte: the clock
+    // stops while the agent reads and restarts when the request has been fully delivered.
+    boolean startReading() {
+        if (state.compareAndSet(ExchangeState.HANDED_OUT, ExchangeState.READING)) {
+            deadline = Instant.MAX;
+            return true;
+        }
+        return false;
+    }
+
+    void readFinished(Instant newDeadline) {
+        deadline = newDeadline;
+    }
+
+    // An agent may answer before or after reading (an agent at capacity answers 503 unread).
+    boolean startResponding() {
+        return state.compareAndSet(ExchangeState.READING, ExchangeState.RESPONDING)
+                || state.compareAndSet(ExchangeState.HANDED_OUT, ExchangeState.RESPONDING);
+    }
+
+    /** Moves to DONE; true only for the one caller that actually finished it. */
+    boolean finish() {
+        return state.getAndSet(ExchangeState.DONE) != ExchangeState.DONE;
+    }
+
+    /** Moves to DONE unless the response has started; true if it did. */
+    boolean expire() {
+        while (true) {
+            ExchangeState current = state.get();
+            if (current == ExchangeState.RESPONDING || current == ExchangeState.DONE) {
+                return false;
+            }
+            if (state.compareAndSet(current, ExchangeState.DONE)) {
+                return true;
+            }
+        }
+    }
+}

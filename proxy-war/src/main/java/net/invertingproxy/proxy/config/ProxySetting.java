@@ -1,0 +1,75 @@
+package net.invertingproxy.proxy.config;
+
+import java.util.Locale;
+
+/**
+ * Every setting of the proxy, with its one default and its meaning. The README table is checked
+ * against this list by a test, so the two cannot drift apart.
+ */
+public enum ProxySetting {
+    /** How long a poll is held open waiting for work; must stay well under a load balancer's idle timeout. */
+    POLL_HOLD_SECONDS("poll-hold-seconds", "25",
+            "How long an agent's poll is held when no request waits. Keep it well under the ALB idle timeout (60 s)."),
+    /** How long a client request may wait for an agent to start answering it. */
+    REQUEST_TIMEOUT_SECONDS("request-timeout-seconds", "60",
+            "How long a client request may wait for an agent to take it and start the response; then 504."),
+    /** How long after its last poll a backend still counts as served by an agent. */
+    AGENT_OFFLINE_AFTER_SECONDS("agent-offline-after-seconds", "15",
+            "A backend with no poll waiting and none ended within this time has no agent: new requests get 503 at once."),
+    /** How long a request handed to an agent may stay unread before it is offered to the next poll. */
+    CLAIM_TIMEOUT_SECONDS("claim-timeout-seconds", "10",
+            "A request handed to an agent but not read within this time is handed out again (the agent likely died)."),
+    /** The largest number of requests waiting for an agent, per backend. */
+    MAX_QUEUED_REQUESTS("max-queued-requests", "10000",
+            "Requests waiting for an agent per backend; beyond it new requests get 503."),
+    /** The largest number of exchanges, waiting or in flight, in the whole proxy. */
+    MAX_EXCHANGES("max-exchanges", "20000",
+            "Exchanges (waiting or streaming) in the whole proxy; beyond it new requests get 503."),
+    /** The largest number of polls held at once per backend. */
+    MAX_WAITING_POLLS("max-waiting-polls", "1000",
+            "Polls held at once per backend; a poll beyond it is answered at once with no work."),
+    /** The longest header line accepted in an agent's response message. */
+    MAX_HEADER_BYTES("max-header-bytes", "65536",
+            "Longest status or header line accepted in an agent's response message; longer gives 400 to the agent, 502 to the client."),
+    /** The largest number of headers accepted in an agent's response message. */
+    MAX_HEADER_COUNT("max-header-count", "256",
+            "Most headers accepted in an agent's response message."),
+    /** How often overdue requests and polls are looked for. */
+    SWEEP_INTERVAL_MILLIS("sweep-interval-millis", "200",
+            "How often overdue requests and polls are looked for; timeouts are accurate to this.");
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+
+    ProxySetting(String key, String defaultValue, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    /** The name used as servlet context parameter. */
+    public String key() {
+        return key;
+    }
+
+    /** The name used as Java system property: the key prefixed with {@code inverting-proxy.}. */
+    public String systemProperty() {
+        return "inverting-proxy." + key;
+    }
+
+    /** The name used as environment variable, e.g. {@code INVERTING_PROXY_POLL_HOLD_SECONDS}. */
+    public String environmentVariable() {
+        return "INVERTING_PROXY_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    /** The value used when nothing else is set. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    /** What the setting does, for documentation. */
+    public String description() {
+        return description;
+    }
+}

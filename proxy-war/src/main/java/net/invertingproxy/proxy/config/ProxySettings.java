@@ -1,0 +1,80 @@
+package net.invertingproxy.proxy.config;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The proxy's resolved settings. Each is looked up, first match wins, as a servlet context
+ * parameter, a system property, an environment variable, then its default.
+ */
+public record ProxySettings(
+        Duration pollHold,
+        Duration requestTimeout,
+        Duration agentOfflineAfter,
+        Duration claimTimeout,
+        int maxQueuedRequests,
+        int maxExchanges,
+        int maxWaitingPolls,
+        int maxHeaderBytes,
+        int maxHeaderCount,
+        Duration sweepInterval) {
+
+    /** The settings with every default. */
+    public static ProxySettings defaults() {
+        return resolve(name -> null, Map.of(), Map.of());
+    }
+
+    /** Resolves every setting from the three sources; a value that is not a positive number is refused. */
+    public static ProxySettings resolve(Function<String, String> contextParameters,
+                                        Map<?, ?> systemProperties, Map<String, String> environment) {
+        Map<ProxySetting, Long> values = new EnumMap<>(ProxySetting.class);
+        for (ProxySetting setting : ProxySetting.values()) {
+            values.put(setting, parse(setting, lookup(setting, contextParameters, systemProperties, environment)));
+        }
+        return new ProxySettings(
+                Duration.ofSeconds(values.get(ProxySetting.POLL_HOLD_SECONDS)),
+                Duration.ofSeconds(values.get(ProxySetting.REQUEST_TIMEOUT_SECONDS)),
+                Duration.ofSeconds(values.get(ProxySetting.AGENT_OFFLINE_AFTER_SECONDS)),
+                Duration.ofSeconds(values.get(ProxySetting.CLAIM_TIMEOUT_SECONDS)),
+                Math.toIntExact(values.get(ProxySetting.MAX_QUEUED_REQUESTS)),
+                Math.toIntExact(values.get(ProxySetting.MAX_EXCHANGES)),
+                Math.toIntExact(values.get(ProxySetting.MAX_WAITING_POLLS)),
+                Math.toIntExact(values.get(ProxySetting.MAX_HEADER_BYTES)),
+                Math.toIntExact(values.get(ProxySetting.MAX_HEADER_COUNT)),
+                Duration.ofMillis(values.get(ProxySetting.SWEEP_INTERVAL_MILLIS)));
+    }
+
+    /** Returns a copy with another poll hold time. */
+    public ProxySettings withPollHold(Duration value) {
+        return new ProxySettings(value, requestTimeout, agentOfflineAfter, claimTimeout, maxQueuedRequests,
+                maxExchanges, maxWaitingPolls, maxHeaderBytes, maxHeaderCount, sweepInterval);
+    }
+
+    private static String lookup(ProxySetting setting, Function<String, String> contextParameters,
+                                 Map<?, ?> systemProperties, Map<String, String> environment) {
+        String value = contextParameters.apply(setting.key());
+        if (value == null) {
+            Object property = systemProperties.get(setting.systemProperty());
+            value = property == null ? null : property.toString();
+        }
+        if (value == null) {
+            value = environment.get(setting.environmentVariable());
+        }
+        return value == null || value.isBlank() ? setting.defaultValue() : value.trim();
+    }
+
+    private static long parse(ProxySetting setting, String value) {
+        try {
+            long parsed = Long.parseLong(value);
+            if (parsed > 0) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the setting's name
+        }
+        throw new InvalidSettingException("setting '" + setting.key() + "' must be a positive whole number, got '"
+                + value + "'");
+    }
+}

@@ -1,0 +1,2 @@
+/** Every way an exchange or an agent call can fail, each mapped to its HTTP status in one place. */
+package net.invertingproxy.proxy.failure;

@@ -1,0 +1,33 @@
+package net.invertingproxy.proxy.servlet;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import net.invertingproxy.protocol.RequestIds;
+import net.invertingproxy.protocol.WireHeaders;
+import net.invertingproxy.proxy.failure.Failure;
+import net.invertingproxy.proxy.failure.FailureException;
+
+/** Reads the protocol headers every agent call must carry, refusing missing or malformed ones with 400. */
+final class AgentCallHeaders {
+    private AgentCallHeaders() {
+    }
+
+    static String backendId(HttpServletRequest request) throws FailureException {
+        String backendId = request.getHeader(WireHeaders.BACKEND_ID);
+        if (backendId == null || backendId.isBlank()) {
+            throw new FailureException(Failure.BAD_AGENT_CALL, "missing header " + WireHeaders.BACKEND_ID);
+        }
+        return backendId.trim();
+    }
+
+    static String requestId(HttpServletRequest request) throws FailureException {
+        String requestId = request.getHeader(WireHeaders.REQUEST_ID);
+        if (requestId == null) {
+            throw new FailureException(Failure.BAD_AGENT_CALL, "missing header " + WireHeaders.REQUEST_ID);
+        }
+        if (!RequestIds.isWellFormed(requestId)) {
+            throw new FailureException(Failure.BAD_AGENT_CALL, "malformed header " + WireHeaders.REQUEST_ID);
+        }
+        return requestId;
+    }
+}

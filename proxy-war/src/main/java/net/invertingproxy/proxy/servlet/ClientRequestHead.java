@@ -1,0 +1,99 @@
+package net.invertingproxy.proxy.servlet;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.message.BasicHeader;
+
+import net.invertingproxy.protocol.BodyFraming;
+import net.invertingproxy.protocol.HopByHopHeaders;
+import net.invertingproxy.protocol.RequestHead;
+
+/**
+ * Turns a client request into the head the agent forwards: method, target and headers as the
+ * client sent them, minus hop-by-hop headers, plus the {@code X-Forwarded-*} headers a reverse
+ * proxy adds.
+ */
+final class ClientRequestHead {
+    private static final String X_FORWARDED_FOR = "X-Forwarded-For";
+    private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
+    private static final String X_FORWARDED_HOST = "X-Forwarded-Host";
+
+    private ClientRequestHead() {
+    }
+
+    static RequestHead of(HttpServletRequest clientRequest) {
+        String target = clientRequest.getRequestURI();
+        if (clientRequest.getQueryString() != null) {
+            target += "?" + clientRequest.getQueryString();
+        }
+        return new RequestHead(clientRequest.getMethod(), target, forwardedHeaders(clientRequest));
+    }
+
+    /** How the client framed its body; a request with neither length nor chunking has none (RFC 9112 section 6.3). */
+    static BodyFraming framingOf(HttpServletRequest clientRequest) {
+        long length = clientRequest.getContentLengthLong();
+        if (length >= 0) {
+            return BodyFraming.ofLength(length);
+        }
+        String transferEncoding = clientRequest.getHeader("Transfer-Encoding");
+        if (transferEncoding != null && transferEncoding.toLowerCase(Locale.ROOT).contains("chunked")) {
+            return BodyFraming.chunked();
+        }
+        return BodyFraming.none();
+    }
+
+    /** The client's trailers once its body is read, if it sent any. */
+    static List<Header> trailersOf(HttpServletRequest clientRequest) {
+        if (!clientRequest.isTrailerFieldsReady()) {
+            return List.of();
+        }
+        List<Header> trailers = new ArrayList<>();
+        for (Map.Entry<String, String> field : clientRequest.getTrailerFields().entrySet()) {
+            trailers.add(new BasicHeader(field.getKey(), field.getValue()));
+        }
+        return trailers;
+    }
+
+    private static List<Header> forwardedHeaders(HttpServletRequest clientRequest) {
+        List<Header> headers = new ArrayList<>();
+        for (String name : Collections.list(clientRequest.getHeaderNames())) {
+            for (String value : Collections.list(clientRequest.getHeaders(name))) {
+                headers.add(new BasicHeader(name, value));
+            }
+        }
+        List<Header> kept = HopByHopHeaders.remove(headers);
+        // The proxy already answered any 100-continue expectation when it started reading the body.
+        kept.removeIf(header -> header.getName().equalsIgnoreCase("Expect"));
+        appendForwardedFor(kept, clientRequest.getRemoteAddr());
+        replace(kept, X_FORWARDED_PROTO, clientRequest.getScheme());
+        String host = clientRequest.getHeader("Host");
+        if (host != null) {
+            replace(kept, X_FORWARDED_HOST, host);
+        }
+        return kept;
+    }
+
+    // Appending keeps the chain of earlier proxies intact (the de facto X-Forwarded-For convention).
+    private static void appendForwardedFor(List<Header> headers, String clientAddress) {
+        for (int i = headers.size() - 1; i >= 0; i--) {
+            Header header = headers.get(i);
+            if (header.getName().equalsIgnoreCase(X_FORWARDED_FOR)) {
+                headers.set(i, new BasicHeader(header.getName(), header.getValue() + ", " + clientAddress));
+                return;
+            }
+        }
+        headers.add(new BasicHeader(X_FORWARDED_FOR, clientAddress));
+    }
+
+    private static void replace(List<Header> headers, String name, String value) {
+        headers.removeIf(header -> header.getName().equalsIgnoreCase(name));
+        headers.add(new BasicHeader(name, value));
+    }
+}

@@ -1,0 +1,34 @@
+package net.invertingproxy.proxy.servlet;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import jakarta.servlet.http.HttpServletResponse;
+
+/** Writes the proxy's own error answers: the status and a one-line plain-text reason, never cached. */
+final class ErrorResponses {
+    private ErrorResponses() {
+    }
+
+    /** Sends the error if nothing was sent yet; a client or agent that went away is not an error here. */
+    static void send(HttpServletResponse response, int status, String reason) {
+        if (response.isCommitted()) {
+            return;
+        }
+        try {
+            response.reset();
+            response.setStatus(status);
+            response.setContentType("text/plain;charset=utf-8");
+            response.setHeader("Cache-Control", "no-store");
+            if (status == HttpServletResponse.SC_SERVICE_UNAVAILABLE) {
+                response.setHeader("Retry-After", "1");
+            }
+            byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+            response.setContentLength(body.length);
+            response.getOutputStream().write(body);
+            response.flushBuffer();
+        } catch (IOException | IllegalStateException e) {
+            // The peer is gone; there is nobody left to tell.
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package net.invertingproxy.proxy.servlet;
+
+import jakarta.servlet.ServletContext;
+
+import net.invertingproxy.protocol.MessageReader;
+import net.invertingproxy.proxy.broker.Broker;
+import net.invertingproxy.proxy.config.ProxySettings;
+
+/** What the servlets of one web application share, created by {@link ProxyLifecycle} and kept in the servlet context. */
+record ProxyComponents(ProxySettings settings, Broker<ParkedClient> broker, MessageReader messageReader) {
+    private static final String ATTRIBUTE = ProxyComponents.class.getName();
+
+    void storeIn(ServletContext context) {
+        context.setAttribute(ATTRIBUTE, this);
+    }
+
+    static ProxyComponents of(ServletContext context) {
+        ProxyComponents components = (ProxyComponents) context.getAttribute(ATTRIBUTE);
+        if (components == null) {
+            throw new IllegalStateException("ProxyLifecycle is not registered as a listener in web.xml");
+        }
+        return components;
+    }
+}

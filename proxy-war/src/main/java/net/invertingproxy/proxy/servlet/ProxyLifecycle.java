@@ -1,0 +1,58 @@
+package net.invertingproxy.proxy.servlet;
+
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+
+import net.invertingproxy.protocol.MessageReader;
+import net.invertingproxy.proxy.broker.Broker;
+import net.invertingproxy.proxy.config.ProxySettings;
+
+/** Starts the broker and its sweeper when the web application starts, and releases everything it holds when it stops. */
+public final class ProxyLifecycle implements ServletContextListener {
+    private static final System.Logger LOG = System.getLogger(ProxyLifecycle.class.getName());
+
+    private ScheduledExecutorService sweeper;
+    private Broker<ParkedClient> broker;
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        ProxySettings settings = ProxySettings.resolve(context::getInitParameter, System.getProperties(), System.getenv());
+        broker = new Broker<>(settings, Clock.systemUTC());
+        new ProxyComponents(settings, broker, new MessageReader(settings.maxHeaderBytes(), settings.maxHeaderCount()))
+                .storeIn(context);
+        sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "inverting-proxy-sweeper");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long interval = settings.sweepInterval().toMillis();
+        sweeper.scheduleWithFixedDelay(this::sweep, interval, interval, TimeUnit.MILLISECONDS);
+        LOG.log(Level.INFO, "inverting-proxy ready at context ''{0}'': backend ''{1}'', poll hold {2} s,"
+                        + " request timeout {3} s, queue bound {4}",
+                context.getContextPath(), Broker.DEFAULT_BACKEND, settings.pollHold().toSeconds(),
+                settings.requestTimeout().toSeconds(), settings.maxQueuedRequests());
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        broker.shutdown();
+        sweeper.shutdownNow();
+    }
+
+    // A failing sweep must not kill the scheduler, or every later timeout would be lost.
+    private void sweep() {
+        try {
+            broker.sweep();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "sweep failed: " + e, e);
+        }
+    }
+}

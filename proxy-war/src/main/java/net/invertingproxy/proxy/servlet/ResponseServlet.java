@@ -1,0 +1,113 @@
+package net.invertingproxy.proxy.servlet;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import net.invertingproxy.protocol.BodyCopier;
+import net.invertingproxy.protocol.MalformedMessageException;
+import net.invertingproxy.protocol.MessageReader;
+import net.invertingproxy.protocol.MessageReader.IncomingResponse;
+import net.invertingproxy.proxy.broker.Broker;
+import net.invertingproxy.proxy.broker.Exchange;
+import net.invertingproxy.proxy.failure.Failure;
+import net.invertingproxy.proxy.failure.FailureException;
+
+/**
+ * {@code POST agent/response}: reads the backend's answer, an HTTP/1.1 response message, from the
+ * agent and streams it to the waiting client as it arrives.
+ */
+public final class ResponseServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final System.Logger LOG = System.getLogger(ResponseServlet.class.getName());
+
+    private transient Broker<ParkedClient> broker;
+    private transient MessageReader messageReader;
+
+    @Override
+    public void init() {
+        ProxyComponents components = ProxyComponents.of(getServletContext());
+        broker = components.broker();
+        messageReader = components.messageReader();
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest agentRequest, HttpServletResponse agentResponse) throws IOException {
+        Exchange<ParkedClient> exchange;
+        try {
+            exchange = broker.claimResponse(AgentCallHeaders.backendId(agentRequest), AgentCallHeaders.requestId(agentRequest));
+        } catch (FailureException e) {
+            ErrorResponses.send(agentResponse, e.status(), e.getMessage());
+            return;
+        }
+        ParkedClient client = exchange.client();
+        IncomingResponse incoming;
+        try {
+            incoming = readHead(agentRequest, client);
+        } catch (MalformedMessageException e) {
+            LOG.log(Level.WARNING, "agent sent a malformed response for {0}: {1}", exchange.id(), e.getMessage());
+            broker.finish(exchange);
+            client.fail(Failure.BAD_AGENT_RESPONSE, Failure.BAD_AGENT_RESPONSE.reason());
+            ErrorResponses.send(agentResponse, Failure.MALFORMED_MESSAGE.status(), e.getMessage());
+            return;
+        } catch (IOException e) {
+            broker.finish(exchange);
+            client.fail(Failure.AGENT_GONE, "the agent went away before answering");
+            return;
+        }
+        streamToClient(exchange, incoming, agentResponse);
+    }
+
+    private IncomingResponse readHead(HttpServletRequest agentRequest, ParkedClient client) throws IOException {
+        IncomingResponse incoming = messageReader.readResponse(agentRequest.getInputStream(), client.request().getMethod());
+        // Interim answers (100, 101) cannot be relayed as a final response.
+        if (incoming.head().status() < 200) {
+            throw new MalformedMessageException("interim status " + incoming.head().status() + " as final response");
+        }
+        return incoming;
+    }
+
+    private void streamToClient(Exchange<ParkedClient> exchange, IncomingResponse incoming,
+                                HttpServletResponse agentResponse) {
+        ParkedClient client = exchange.client();
+        try {
+            HttpServletResponse clientResponse = client.response();
+            ClientResponseHead.apply(incoming.head(), incoming.body(), clientResponse);
+            try {
+                clientResponse.flushBuffer();
+            } catch (IOException e) {
+                throw new ClientWriteException(e);
+            }
+            BodyCopier.copy(incoming.body(), clientResponse.getOutputStream());
+        } catch (BodyCopier.SourceFailedException e) {
+            LOG.log(Level.INFO, "agent's response for {0} broke off: {1}", exchange.id(), e.getMessage());
+            broker.finish(exchange);
+            client.abort("the agent's response broke off");
+            ErrorResponses.send(agentResponse, Failure.MALFORMED_MESSAGE.status(), "response body broke off: " + e.getMessage());
+            return;
+        } catch (ClientWriteException | IOException e) {
+            LOG.log(Level.DEBUG, "client of {0} went away: {1}", exchange.id(), e.getMessage());
+            broker.finish(exchange);
+            client.complete();
+            // Closing the agent's connection tells it to stop forwarding the backend's body.
+            agentResponse.setHeader("Connection", "close");
+            ErrorResponses.send(agentResponse, Failure.CLIENT_GONE.status(), Failure.CLIENT_GONE.reason());
+            return;
+        }
+        client.complete();
+        broker.finish(exchange);
+        agentResponse.setStatus(HttpServletResponse.SC_OK);
+    }
+
+    /** The client connection failed while the head was being sent. */
+    private static final class ClientWriteException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ClientWriteException(IOException cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+}

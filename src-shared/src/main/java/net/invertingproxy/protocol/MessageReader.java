@@ -1,0 +1,137 @@
+package net.invertingproxy.protocol;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentLengthStrategy;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.HttpMessage;
+import org.apache.hc.core5.http.MessageConstraintException;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.DefaultContentLengthStrategy;
+import org.apache.hc.core5.http.impl.io.ChunkedInputStream;
+import org.apache.hc.core5.http.impl.io.ContentLengthInputStream;
+import org.apache.hc.core5.http.impl.io.DefaultHttpRequestParser;
+import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
+import org.apache.hc.core5.http.impl.io.EmptyInputStream;
+import org.apache.hc.core5.http.impl.io.IdentityInputStream;
+import org.apache.hc.core5.http.impl.io.SessionInputBufferImpl;
+
+/**
+ * Reads the HTTP/1.1 messages carried in agent calls with HttpCore's classic parser: the head at
+ * once, the body as a stream. Anything unparsable, oversized or ambiguously framed is a
+ * {@link MalformedMessageException}.
+ */
+public final class MessageReader {
+    private static final int BUFFER_SIZE = 16 * 1024;
+
+    private final Http1Config config;
+
+    /** A reader whose heads may have lines of at most {@code maxLineLength} bytes and at most {@code maxHeaderCount} headers. */
+    public MessageReader(int maxLineLength, int maxHeaderCount) {
+        this.config = Http1Config.custom()
+                .setBufferSize(BUFFER_SIZE)
+                .setMaxLineLength(maxLineLength)
+                .setMaxHeaderCount(maxHeaderCount)
+                .build();
+    }
+
+    /** A carried request: its head and its body. */
+    public record IncomingRequest(RequestHead head, MessageBody body) {
+    }
+
+    /** A carried response: its head and its body. */
+    public record IncomingResponse(ResponseHead head, MessageBody body) {
+    }
+
+    /** Reads a request message; a request without a length or chunking has no body (RFC 9112 section 6.3). */
+    public IncomingRequest readRequest(InputStream in) throws IOException {
+        SessionInputBufferImpl buffer = newBuffer();
+        ClassicHttpRequest request = parse(() -> new DefaultHttpRequestParser(config).parse(buffer, in), "request");
+        BodyFraming framing = framingOf(request, false);
+        RequestHead head = new RequestHead(request.getMethod(), request.getRequestUri(), headersWithoutFraming(request));
+        return new IncomingRequest(head, body(buffer, in, framing));
+    }
+
+    /** Reads a response message to a request with the given method; HEAD, 1xx, 204 and 304 answers have no body. */
+    public IncomingResponse readResponse(InputStream in, String requestMethod) throws IOException {
+        SessionInputBufferImpl buffer = newBuffer();
+        ClassicHttpResponse response = parse(() -> new DefaultHttpResponseParser(config).parse(buffer, in), "response");
+        int status = response.getCode();
+        boolean bodiless = "HEAD".equalsIgnoreCase(requestMethod) || status < 200 || status == 204 || status == 304;
+        BodyFraming framing = bodiless ? BodyFraming.none() : framingOf(response, true);
+        List<Header> headers = bodiless ? List.of(response.getHeaders()) : headersWithoutFraming(response);
+        ResponseHead head = new ResponseHead(status, response.getReasonPhrase(), headers);
+        return new IncomingResponse(head, body(buffer, in, framing));
+    }
+
+    private SessionInputBufferImpl newBuffer() {
+        return new SessionInputBufferImpl(BUFFER_SIZE, config.getMaxLineLength());
+    }
+
+    private interface HeadParse<T> {
+        T parse() throws IOException, HttpException;
+    }
+
+    private static <T> T parse(HeadParse<T> parse, String what) throws IOException {
+        T message;
+        try {
+            message = parse.parse();
+        } catch (HttpException | MessageConstraintException e) {
+            throw new MalformedMessageException("malformed " + what + " message: " + e.getMessage(), e);
+        }
+        if (message == null) {
+            throw new MalformedMessageException("empty " + what + " message");
+        }
+        return message;
+    }
+
+    private static BodyFraming framingOf(HttpMessage message, boolean response) throws MalformedMessageException {
+        long length;
+        try {
+            length = DefaultContentLengthStrategy.INSTANCE.determineLength(message);
+        } catch (HttpException e) {
+            throw new MalformedMessageException("ambiguous body framing: " + e.getMessage(), e);
+        }
+        if (length == ContentLengthStrategy.CHUNKED) {
+            return BodyFraming.chunked();
+        }
+        if (length == ContentLengthStrategy.UNDEFINED) {
+            return response ? BodyFraming.untilEof() : BodyFraming.none();
+        }
+        return BodyFraming.ofLength(length);
+    }
+
+    // Framing headers describe the carrying message, not the one the receiver will send on.
+    private static List<Header> headersWithoutFraming(HttpMessage message) {
+        List<Header> headers = new ArrayList<>();
+        for (Header header : message.getHeaders()) {
+            if (!HttpHeaders.CONTENT_LENGTH.equalsIgnoreCase(header.getName())
+                    && !HttpHeaders.TRANSFER_ENCODING.equalsIgnoreCase(header.getName())) {
+                headers.add(header);
+            }
+        }
+        return headers;
+    }
+
+    private MessageBody body(SessionInputBufferImpl buffer, InputStream in, BodyFraming framing) {
+        switch (framing.kind()) {
+            case CHUNKED:
+                return new MessageBody(new ChunkedInputStream(buffer, in, config), framing);
+            case CONTENT_LENGTH:
+                return new MessageBody(framing.length() == 0
+                        ? EmptyInputStream.INSTANCE
+                        : new ContentLengthInputStream(buffer, in, framing.length()), framing);
+            case UNTIL_EOF:
+                return new MessageBody(new IdentityInputStream(buffer, in), framing);
+            default:
+                return new MessageBody(EmptyInputStream.INSTANCE, framing);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package net.invertingproxy.protocol;
+
+/** Header names of the inverting-proxy wire protocol, as spoken by Google's Go proxy and agent. */
+public final class WireHeaders {
+    /** Sent by the agent on every call: the backend it serves. */
+    public static final String BACKEND_ID = "X-Inverting-Proxy-Backend-ID";
+    /** Sent by the agent on a request read or a response: which parked request it is about. */
+    public static final String REQUEST_ID = "X-Inverting-Proxy-Request-ID";
+    /** Sent by the proxy on a request read: when the client request arrived, RFC 3339 with nanoseconds. */
+    public static final String REQUEST_START_TIME = "X-Inverting-Proxy-Request-Start-Time";
+    /** Sent by the proxy on a request read: the verified end user, which the agent may pass to the backend. */
+    public static final String USER_ID = "X-Inverting-Proxy-User-ID";
+    /** Optionally sent by the agent: a platform identity token of its machine. */
+    public static final String VM_ID = "X-Inverting-Proxy-VM-ID";
+    /** Content type of the response message the agent posts; the Go agent sends exactly this. */
+    public static final String RESPONSE_MESSAGE_CONTENT_TYPE = "text/plain";
+
+    private WireHeaders() {
+    }
+}
