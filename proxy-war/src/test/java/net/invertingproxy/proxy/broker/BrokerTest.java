@@ -1,0 +1,301 @@
+package net.invertingproxy.proxy.broker;
+
+import static net.invertingproxy.proxy.broker.Broker.DEFAULT_BACKEND;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import net.invertingproxy.proxy.config.ProxySettings;
+import net.invertingproxy.proxy.failure.Failure;
+import net.invertingproxy.proxy.failure.FailureException;
+
+class BrokerTest {
+    private final MutableClock clock = new MutableClock();
+
+    private Broker<RecordingClient> broker(Map<String, String> overrides) {
+        ProxySettings settings = ProxySettings.resolve(overrides::get, Map.of(), Map.of());
+        return new Broker<>(settings, clock);
+    }
+
+    private Broker<RecordingClient> broker() {
+        return broker(Map.of());
+    }
+
+    @Test
+    void requestWithoutAnyAgentIsRefusedAtOnce() {
+        FailureException e = assertThrows(FailureException.class,
+                () -> broker().park(DEFAULT_BACKEND, new RecordingClient()));
+        assertEquals(Failure.NO_AGENT, e.failure());
+        assertEquals(503, e.status());
+    }
+
+    @Test
+    void heldPollReceivesRequestThatArrivesLater() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        RecordingPoll poll = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, poll);
+        assertEquals(0, poll.answers.get());
+
+        Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, new RecordingClient());
+
+        assertEquals(List.of(exchange.id()), poll.ids);
+        assertEquals(ExchangeState.HANDED_OUT, exchange.state());
+    }
+
+    @Test
+    void pollTakesEveryRequestAlreadyWaiting() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        RecordingPoll first = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, first);
+        broker.park(DEFAULT_BACKEND, new RecordingClient());
+        Exchange<RecordingClient> second = broker.park(DEFAULT_BACKEND, new RecordingClient());
+        Exchange<RecordingClient> third = broker.park(DEFAULT_BACKEND, new RecordingClient());
+
+        RecordingPoll next = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, next);
+
+        assertEquals(List.of(second.id(), third.id()), next.ids);
+    }
+
+    @Test
+    void backendCountsAsOfflineOnceItsLastPollIsOld() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        broker.poll(DEFAULT_BACKEND, new RecordingPoll());
+        clock.advance(Duration.ofSeconds(25));
+        broker.sweep();
+        broker.park(DEFAULT_BACKEND, new RecordingClient()).client();
+        clock.advance(Duration.ofSeconds(16));
+
+        FailureException e = assertThrows(FailureException.class,
+                () -> broker.park(DEFAULT_BACKEND, new RecordingClient()));
+        assertEquals(Failure.NO_AGENT, e.failure());
+    }
+
+    @Test
+    void heldPollIsAnsweredEmptyWhenItsHoldTimeEnds() throws Exception {
+        Broker<RecordingClient> broker = broker(Map.of("poll-hold-seconds", "25"));
+        RecordingPoll poll = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, poll);
+        clock.advance(Duration.ofSeconds(24));
+        broker.sweep();
+        assertEquals(0, poll.answers.get());
+
+        clock.advance(Duration.ofSeconds(1));
+        broker.sweep();
+
+        assertEquals(1, poll.answers.get());
+        assertEquals(List.of(), poll.ids);
+    }
+
+    @Test
+    void parkedRequestTimesOutWith504AfterRequestTimeout() throws Exception {
+        Broker<RecordingClient> broker = broker(Map.of("request-timeout-seconds", "60"));
+        broker.poll(DEFAULT_BACKEND, new RecordingPoll());
+        broker.park(DEFAULT_BACKEND, new RecordingClient());
+        RecordingClient client = new RecordingClient();
+        Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, client);
+
+        clock.advance(Duration.ofSeconds(60));
+        broker.sweep();
+        assertNull(client.failure);
+
+        clock.advance(Duration.ofMillis(1));
+        broker.sweep();
+
+        assertEquals(Failure.AGENT_TIMEOUT, client.failure);
+        assertEquals(504, client.failure.status());
+        assertTrue(exchange.isDone());
+        assertEquals(0, broker.exchangeCount());
+        assertThrows(FailureException.class, () -> broker.claimResponse(DEFAULT_BACKEND, exchange.id()));
+    }
+
+    @Test
+    void queueBoundGives503() throws Exception {
+        Broker<RecordingClient> broker = broker(Map.of("max-queued-requests", "2"));
+        broker.poll(DEFAULT_BACKEND, new RecordingPoll());
+        broker.park(DEFAULT_BACKEND, new RecordingClient());
+        broker.park(DEFAULT_BACKEND, new RecordingClient());
+        broker.park(DEFAULT_BACKEND, new RecordingClient());
+
+        FailureException e = assertThrows(FailureException.class,
+                () -> broker.park(DEFAULT_BACKEND, new RecordingClient()));
+        assertEquals(Failure.QUEUE_FULL, e.failure());
+        assertEquals(503, e.status());
+        assertEquals(3, broker.exchangeCount());
+    }
+
+    @Test
+    void exchangeBoundGives503() throws Exception {
+        Broker<RecordingClient> broker = broker(Map.of("max-exchanges", "1"));
+        broker.poll(DEFAULT_BACKEND, new RecordingPoll());
+        broker.park(DEFAULT_BACKEND, new RecordingClient());
+
+        FailureException e = assertThrows(FailureException.class,
+                () -> broker.park(DEFAULT_BACKEND, new RecordingClient()));
+        assertEquals(Failure.PROXY_AT_CAPACITY, e.failure());
+    }
+
+    @Test
+    void requestIsReadOnceAndAnsweredOnce() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        RecordingPoll poll = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, poll);
+        Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, new RecordingClient());
+
+        assertEquals(exchange, broker.claimRead(DEFAULT_BACKEND, exchange.id()));
+        assertEquals(Failure.UNKNOWN_REQUEST,
+                assertThrows(FailureException.class, () -> broker.claimRead(DEFAULT_BACKEND, exchange.id())).failure());
+        assertEquals(exchange, broker.claimResponse(DEFAULT_BACKEND, exchange.id()));
+        assertEquals(404,
+                assertThrows(FailureException.class, () -> broker.claimResponse(DEFAULT_BACKEND, exchange.id())).status());
+    }
+
+    @Test
+    void unknownIdsAndBackendsAreRefused() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        assertEquals(Failure.UNKNOWN_REQUEST,
+                assertThrows(FailureException.class, () -> broker.claimRead(DEFAULT_BACKEND, "nope")).failure());
+        assertEquals(Failure.UNKNOWN_BACKEND,
+                assertThrows(FailureException.class, () -> broker.poll("other", new RecordingPoll())).failure());
+        broker.poll(DEFAULT_BACKEND, new RecordingPoll());
+        Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, new RecordingClient());
+        assertEquals(Failure.UNKNOWN_BACKEND,
+                assertThrows(FailureException.class, () -> broker.claimRead("other", exchange.id())).failure());
+    }
+
+    @Test
+    void requestNeverReadIsHandedToTheNextPoll() throws Exception {
+        Broker<RecordingClient> broker = broker(Map.of("claim-timeout-seconds", "10"));
+        broker.poll(DEFAULT_BACKEND, new RecordingPoll());
+        Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, new RecordingClient());
+        RecordingPoll survivor = new RecordingPoll();
+        clock.advance(Duration.ofSeconds(5));
+        broker.poll(DEFAULT_BACKEND, survivor);
+        broker.sweep();
+        assertEquals(0, survivor.answers.get());
+
+        clock.advance(Duration.ofSeconds(6));
+        broker.sweep();
+
+        assertEquals(List.of(exchange.id()), survivor.ids);
+        assertEquals(ExchangeState.HANDED_OUT, exchange.state());
+    }
+
+    @Test
+    void readingStopsTheTimeoutUntilTheRequestIsDelivered() throws Exception {
+        Broker<RecordingClient> broker = broker(Map.of("request-timeout-seconds", "60"));
+        broker.poll(DEFAULT_BACKEND, new RecordingPoll());
+        RecordingClient client = new RecordingClient();
+        Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, client);
+        broker.claimRead(DEFAULT_BACKEND, exchange.id());
+
+        clock.advance(Duration.ofMinutes(5));
+        broker.sweep();
+        assertNull(client.failure);
+
+        broker.readFinished(exchange);
+        clock.advance(Duration.ofSeconds(61));
+        broker.sweep();
+        assertEquals(Failure.AGENT_TIMEOUT, client.failure);
+    }
+
+    @Test
+    void cancelledPollGetsNoWork() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        RecordingPoll gone = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, gone).cancel();
+        RecordingPoll alive = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, alive);
+
+        Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, new RecordingClient());
+
+        assertEquals(0, gone.answers.get());
+        assertEquals(List.of(exchange.id()), alive.ids);
+    }
+
+    @Test
+    void waitingPollBoundAnswersExtraPollsAtOnce() throws Exception {
+        Broker<RecordingClient> broker = broker(Map.of("max-waiting-polls", "1"));
+        RecordingPoll first = new RecordingPoll();
+        RecordingPoll second = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, first);
+        broker.poll(DEFAULT_BACKEND, second);
+
+        assertEquals(0, first.answers.get());
+        assertEquals(1, second.answers.get());
+        assertEquals(List.of(), second.ids);
+    }
+
+    @Test
+    void shutdownAnswersPollsAndRefusesWaitingRequests() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        RecordingPoll poll = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, poll);
+        Exchange<RecordingClient> responding = broker.park(DEFAULT_BACKEND, new RecordingClient());
+        broker.claimResponse(DEFAULT_BACKEND, responding.id());
+        RecordingClient waiting = new RecordingClient();
+        broker.park(DEFAULT_BACKEND, waiting);
+        RecordingPoll held = new RecordingPoll();
+
+        broker.shutdown();
+        broker.poll(DEFAULT_BACKEND, held);
+
+        assertEquals(Failure.SHUTTING_DOWN, waiting.failure);
+        assertEquals(1, held.answers.get());
+        assertFalse(responding.isDone(), "a response already streaming is left to finish");
+        assertFalse(broker.isAccepting());
+        assertEquals(Failure.SHUTTING_DOWN,
+                assertThrows(FailureException.class, () -> broker.park(DEFAULT_BACKEND, new RecordingClient())).failure());
+    }
+
+    @Test
+    void timeoutAndAnswerRacingEndTheExchangeExactlyOnce() throws Exception {
+        for (int round = 0; round < 200; round++) {
+            Broker<RecordingClient> broker = broker(Map.of("request-timeout-seconds", "1"));
+            broker.poll(DEFAULT_BACKEND, new RecordingPoll());
+            RecordingClient client = new RecordingClient();
+            Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, client);
+            clock.advance(Duration.ofSeconds(2));
+            AtomicInteger answered = new AtomicInteger();
+            CountDownLatch start = new CountDownLatch(1);
+            Thread agent = new Thread(() -> {
+                await(start);
+                try {
+                    broker.claimResponse(DEFAULT_BACKEND, exchange.id());
+                    answered.incrementAndGet();
+                } catch (FailureException e) {
+                    // lost the race to the timeout
+                }
+            });
+            Thread sweeper = new Thread(() -> {
+                await(start);
+                broker.sweep();
+            });
+            agent.start();
+            sweeper.start();
+            start.countDown();
+            agent.join();
+            sweeper.join();
+
+            assertEquals(1, answered.get() + client.failures.get(), "round " + round);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
