@@ -15,10 +15,32 @@ import org.apache.hc.core5.http.Header;
  */
 public final class MessageBody extends FilterInputStream {
     private final BodyFraming framing;
+    private final EndAwareInputStream carrier;
 
-    MessageBody(InputStream decoded, BodyFraming framing) {
+    MessageBody(InputStream decoded, BodyFraming framing, EndAwareInputStream carrier) {
         super(decoded);
         this.framing = framing;
+        this.carrier = carrier;
+    }
+
+    // Single bytes go through the bulk path: HttpCore's single-byte chunk decoding takes a cut
+    // chunk for a clean end.
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int read = read(one, 0, 1);
+        return read == -1 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        int read = in.read(buffer, offset, length);
+        // A chunked body ends with its last chunk and an empty line, never with the stream; a
+        // stream that ended while the trailers were read means they were cut off.
+        if (read == -1 && framing.kind() == BodyFraming.Kind.CHUNKED && carrier.endReached()) {
+            throw new IOException("chunked body cut short before its end");
+        }
+        return read;
     }
 
     /** How the body was delimited on the wire. */

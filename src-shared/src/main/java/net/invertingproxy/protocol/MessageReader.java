@@ -38,7 +38,8 @@ public final class MessageReader {
         this.config = Http1Config.custom()
                 .setBufferSize(BUFFER_SIZE)
                 .setMaxLineLength(maxLineLength)
-                .setMaxHeaderCount(maxHeaderCount)
+                // HttpCore refuses a head once it holds maxHeaderCount lines; ours means "at most".
+                .setMaxHeaderCount(maxHeaderCount + 1)
                 .build();
     }
 
@@ -51,18 +52,21 @@ public final class MessageReader {
     }
 
     /** Reads a request message; a request without a length or chunking has no body (RFC 9112 section 6.3). */
-    public IncomingRequest readRequest(InputStream in) throws IOException {
+    public IncomingRequest readRequest(InputStream carrier) throws IOException {
+        EndAwareInputStream in = new EndAwareInputStream(carrier);
         SessionInputBufferImpl buffer = newBuffer();
-        ClassicHttpRequest request = parse(() -> new DefaultHttpRequestParser(config).parse(buffer, in), "request");
+        ClassicHttpRequest request = parse(() -> new RawTargetRequestParser(config).parse(buffer, in), in, "request");
         BodyFraming framing = framingOf(request, false);
         RequestHead head = new RequestHead(request.getMethod(), request.getRequestUri(), headersWithoutFraming(request));
         return new IncomingRequest(head, body(buffer, in, framing));
     }
 
     /** Reads a response message to a request with the given method; HEAD, 1xx, 204 and 304 answers have no body. */
-    public IncomingResponse readResponse(InputStream in, String requestMethod) throws IOException {
+    public IncomingResponse readResponse(InputStream carrier, String requestMethod) throws IOException {
+        EndAwareInputStream in = new EndAwareInputStream(carrier);
         SessionInputBufferImpl buffer = newBuffer();
-        ClassicHttpResponse response = parse(() -> new DefaultHttpResponseParser(config).parse(buffer, in), "response");
+        ClassicHttpResponse response = parse(() -> new DefaultHttpResponseParser(config).parse(buffer, in), in,
+                "response");
         int status = response.getCode();
         boolean bodiless = "HEAD".equalsIgnoreCase(requestMethod) || status < 200 || status == 204 || status == 304;
         BodyFraming framing = bodiless ? BodyFraming.none() : framingOf(response, true);
@@ -79,7 +83,9 @@ public final class MessageReader {
         T parse() throws IOException, HttpException;
     }
 
-    private static <T> T parse(HeadParse<T> parse, String what) throws IOException {
+    // HttpCore takes the end of the stream for the end of the head; a head is complete only when
+    // its empty line was read, which never needs the stream to end.
+    private static <T> T parse(HeadParse<T> parse, EndAwareInputStream in, String what) throws IOException {
         T message;
         try {
             message = parse.parse();
@@ -88,6 +94,9 @@ public final class MessageReader {
         }
         if (message == null) {
             throw new MalformedMessageException("empty " + what + " message");
+        }
+        if (in.endReached()) {
+            throw new MalformedMessageException(what + " head cut short");
         }
         return message;
     }
@@ -120,18 +129,18 @@ public final class MessageReader {
         return headers;
     }
 
-    private MessageBody body(SessionInputBufferImpl buffer, InputStream in, BodyFraming framing) {
+    private MessageBody body(SessionInputBufferImpl buffer, EndAwareInputStream in, BodyFraming framing) {
         switch (framing.kind()) {
             case CHUNKED:
-                return new MessageBody(new ChunkedInputStream(buffer, in, config), framing);
+                return new MessageBody(new ChunkedInputStream(buffer, in, config), framing, in);
             case CONTENT_LENGTH:
                 return new MessageBody(framing.length() == 0
                         ? EmptyInputStream.INSTANCE
-                        : new ContentLengthInputStream(buffer, in, framing.length()), framing);
+                        : new ContentLengthInputStream(buffer, in, framing.length()), framing, in);
             case UNTIL_EOF:
-                return new MessageBody(new IdentityInputStream(buffer, in), framing);
+                return new MessageBody(new IdentityInputStream(buffer, in), framing, in);
             default:
-                return new MessageBody(EmptyInputStream.INSTANCE, framing);
+                return new MessageBody(EmptyInputStream.INSTANCE, framing, in);
         }
     }
 }

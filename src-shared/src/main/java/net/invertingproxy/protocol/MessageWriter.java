@@ -35,7 +35,10 @@ public final class MessageWriter {
     /** Writes a request head framed as given and returns the stream for its body. */
     public static OutputStream writeRequest(RequestHead head, BodyFraming framing,
                                             Supplier<List<Header>> trailers, OutputStream out) throws IOException {
-        ClassicHttpRequest request = new BasicClassicHttpRequest(head.method(), head.target());
+        ClassicHttpRequest request = new BasicClassicHttpRequest(head.method(), (String) null);
+        // Set as a plain path: given to the constructor, a target such as "//a/b" would be parsed
+        // as a URI and lose "a" as its authority.
+        request.setPath(head.target());
         setHeaders(request, head.headers(), framing, false);
         SessionOutputBufferImpl buffer = new SessionOutputBufferImpl(BUFFER_SIZE);
         try {
@@ -87,7 +90,8 @@ public final class MessageWriter {
                 return new ChunkedOutputStream(buffer, out, BUFFER_SIZE,
                         trailers == null ? null : () -> copyOrNull(trailers.get()));
             case CONTENT_LENGTH:
-                return new ContentLengthOutputStream(buffer, out, framing.length());
+                return new ExactLengthOutputStream(new ContentLengthOutputStream(buffer, out, framing.length()),
+                        framing.length());
             case UNTIL_EOF:
                 return new ContentLengthOutputStream(buffer, out, Long.MAX_VALUE);
             default:

@@ -8,7 +8,8 @@ import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import com.google.gson.GsonBuilder;
+import com.google.gson.Strictness;
 
 /**
  * The answer to {@code GET agent/pending}: a JSON array of request IDs. The Go proxy answers
@@ -19,7 +20,8 @@ public record PendingRequests(List<String> requestIds) {
     /** The largest answer an agent reads, as in the Go agent, so a broken proxy cannot exhaust its memory. */
     public static final int MAX_ANSWER_BYTES = 1 << 20;
 
-    private static final Gson GSON = new Gson();
+    // Strict: a proxy that answers something that is not JSON is broken, and guessing hides it.
+    private static final Gson GSON = new GsonBuilder().setStrictness(Strictness.STRICT).create();
 
     /** Copies the list so the record stays immutable. */
     public PendingRequests {
@@ -42,8 +44,8 @@ public record PendingRequests(List<String> requestIds) {
             return none();
         }
         try {
-            JsonElement element = JsonParser.parseString(json);
-            if (element.isJsonNull()) {
+            JsonElement element = GSON.fromJson(json, JsonElement.class);
+            if (element == null || element.isJsonNull()) {
                 return none();
             }
             if (!element.isJsonArray()) {
