@@ -17,6 +17,11 @@ import net.invertingproxy.proxy.config.ProxySettings;
 /** Starts the broker and its sweeper when the web application starts, and releases everything it holds when it stops. */
 public final class ProxyLifecycle implements ServletContextListener {
     private static final System.Logger LOG = System.getLogger(ProxyLifecycle.class.getName());
+    /**
+     * Context attribute holding a {@link Runnable} that starts the drain; the embedded launcher runs
+     * it before it stops the server, so held polls and waiting clients are answered at once.
+     */
+    public static final String DRAIN_ATTRIBUTE = "net.invertingproxy.proxy.drain";
 
     private ScheduledExecutorService sweeper;
     private Broker<ParkedClient> broker;
@@ -28,6 +33,7 @@ public final class ProxyLifecycle implements ServletContextListener {
         broker = new Broker<>(settings, Clock.systemUTC());
         new ProxyComponents(settings, broker, new MessageReader(settings.maxHeaderBytes(), settings.maxHeaderCount()))
                 .storeIn(context);
+        context.setAttribute(DRAIN_ATTRIBUTE, (Runnable) broker::shutdown);
         sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "inverting-proxy-sweeper");
             thread.setDaemon(true);

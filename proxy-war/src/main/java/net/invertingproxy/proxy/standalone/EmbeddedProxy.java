@@ -1,0 +1,204 @@
+package net.invertingproxy.proxy.standalone;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+
+import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+
+/** The proxy web application running on an embedded Jetty 12 (ee10) server, at context path {@code /}. */
+public final class EmbeddedProxy implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(EmbeddedProxy.class.getName());
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final String host;
+
+    private EmbeddedProxy(Server server, ServerConnector connector, String host) {
+        this.server = server;
+        this.connector = connector;
+        this.host = host;
+    }
+
+    /** Starts a server with these options; fails if the port cannot be bound or the web application does not start. */
+    public static EmbeddedProxy start(Options options) throws Exception {
+        Server server = new Server();
+        server.setStopTimeout(options.stopTimeout().toMillis());
+        ServerConnector connector = newConnector(server, options);
+        server.addConnector(connector);
+        SettingsWebAppContext webApp = newWebApp(options);
+        // Without it, stopping cuts requests in flight at once whatever the stop timeout says.
+        server.setHandler(new GracefulHandler(webApp));
+        server.addBean(new WebAppDrain(webApp));
+        try {
+            server.start();
+        } catch (Exception e) {
+            stopQuietly(server, e);
+            throw e;
+        }
+        return new EmbeddedProxy(server, connector, options.host());
+    }
+
+    /** The Jetty release this server runs, such as {@code 12.1.12}. */
+    public static String jettyVersion() {
+        return Server.getVersion();
+    }
+
+    /** The port actually bound, which differs from the one asked for when that was 0. */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** Where the web application answers, such as {@code http://127.0.0.1:8080/}; the bind address as given. */
+    public URI baseUri() {
+        String uriHost = host.contains(":") ? "[" + host + "]" : host;
+        return URI.create("http://" + uriHost + ":" + port() + "/");
+    }
+
+    /** Blocks until the server has stopped. */
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
+    /** Stops taking connections, lets requests in flight finish within the stop timeout, then stops; idempotent. */
+    public void stop() {
+        try {
+            server.stop();
+        } catch (TimeoutException e) {
+            // The server did stop; only the requests still running at the deadline were cut off.
+            LOG.log(System.Logger.Level.WARNING, "stop timeout elapsed: requests still in flight were cut off");
+        } catch (Exception e) {
+            throw new IllegalStateException("could not stop the embedded server", e);
+        }
+    }
+
+    /** Same as {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static ServerConnector newConnector(Server server, Options options) {
+        HttpConfiguration http = new HttpConfiguration();
+        // The proxy answers for the backend: it should not advertise the container it runs on.
+        http.setSendServerVersion(false);
+        http.setRequestHeaderSize(options.maxHeaderBytes());
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(options.host());
+        connector.setPort(options.port());
+        connector.setIdleTimeout(options.idleTimeout().toMillis());
+        return connector;
+    }
+
+    private static SettingsWebAppContext newWebApp(Options options) {
+        SettingsWebAppContext webApp = new SettingsWebAppContext(options.initParameters());
+        webApp.setContextPath("/");
+        webApp.setBaseResourceAsPath(options.webappDir());
+        // The classes are already on the launcher's (or the test's) class path: load them once, from there.
+        webApp.setParentLoaderPriority(true);
+        // By default Jetty starts anyway and answers 503 forever; a broken web application must fail the start.
+        webApp.setThrowUnavailableOnStartupException(true);
+        // Jetty's ee10 error pages print stack traces by default; a public proxy must not show its internals.
+        ErrorPageErrorHandler errorPages = new ErrorPageErrorHandler();
+        errorPages.setShowStacks(false);
+        webApp.setErrorHandler(errorPages);
+        return webApp;
+    }
+
+    private static void stopQuietly(Server server, Exception cause) {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /**
+     * How to run the embedded proxy; immutable, changed through the {@code with} methods.
+     *
+     * @param webappDir      the web application's root directory (holding {@code WEB-INF/web.xml})
+     * @param host           the address to bind; {@link #of} uses 127.0.0.1
+     * @param port           the port to bind, 0 for any free port; {@link #of} uses 0
+     * @param initParameters servlet context init parameters, which win over the same names in {@code web.xml}
+     * @param idleTimeout    how long a connection may stay idle; {@link #of} uses {@value #DEFAULT_IDLE_TIMEOUT_SECONDS} s
+     * @param maxHeaderBytes the largest request header block accepted; {@link #of} uses {@value #DEFAULT_MAX_HEADER_BYTES}
+     * @param stopTimeout    how long stopping waits for requests in flight; {@link #of} uses {@value #DEFAULT_STOP_TIMEOUT_SECONDS} s
+     */
+    public record Options(Path webappDir, String host, int port, Map<String, String> initParameters,
+                          Duration idleTimeout, int maxHeaderBytes, Duration stopTimeout) {
+        /** Above an AWS ALB's 60 s idle timeout, so the balancer, not the proxy, closes idle connections; and above the 25 s poll hold. */
+        public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 75;
+        /** Room for large cookies and tokens that clients send through the proxy. */
+        public static final int DEFAULT_MAX_HEADER_BYTES = 65536;
+        /** Well inside the grace periods of Kubernetes (30 s) and ECS (30 s) before they kill the process. */
+        public static final int DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+
+        /** Checks every option and freezes the parameter map; a bad value gives an {@link IllegalArgumentException} naming it. */
+        public Options {
+            Objects.requireNonNull(webappDir, "webappDir");
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(stopTimeout, "stopTimeout");
+            require(!host.isBlank(), "host must not be empty");
+            require(port >= 0 && port <= 65535, "port must be 0 to 65535, not " + port);
+            require(idleTimeout.toMillis() > 0, "idle timeout must be positive, not " + idleTimeout);
+            require(maxHeaderBytes > 0, "max header bytes must be positive, not " + maxHeaderBytes);
+            require(!stopTimeout.isNegative(), "stop timeout must not be negative, not " + stopTimeout);
+            initParameters = Collections.unmodifiableMap(new LinkedHashMap<>(initParameters));
+        }
+
+        /** Options for a loopback server on any free port serving this directory, with every other default. */
+        public static Options of(Path webappDir) {
+            return new Options(webappDir, "127.0.0.1", 0, Map.of(), Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS),
+                    DEFAULT_MAX_HEADER_BYTES, Duration.ofSeconds(DEFAULT_STOP_TIMEOUT_SECONDS));
+        }
+
+        /** A copy binding another address. */
+        public Options withHost(String value) {
+            return new Options(webappDir, value, port, initParameters, idleTimeout, maxHeaderBytes, stopTimeout);
+        }
+
+        /** A copy binding another port. */
+        public Options withPort(int value) {
+            return new Options(webappDir, host, value, initParameters, idleTimeout, maxHeaderBytes, stopTimeout);
+        }
+
+        /** A copy with one more context init parameter, replacing any of the same name. */
+        public Options withInitParameter(String name, String value) {
+            Map<String, String> parameters = new LinkedHashMap<>(initParameters);
+            parameters.put(name, value);
+            return new Options(webappDir, host, port, parameters, idleTimeout, maxHeaderBytes, stopTimeout);
+        }
+
+        /** A copy with another connection idle timeout. */
+        public Options withIdleTimeout(Duration value) {
+            return new Options(webappDir, host, port, initParameters, value, maxHeaderBytes, stopTimeout);
+        }
+
+        /** A copy accepting request header blocks up to this size. */
+        public Options withMaxHeaderBytes(int value) {
+            return new Options(webappDir, host, port, initParameters, idleTimeout, value, stopTimeout);
+        }
+
+        /** A copy with another stop timeout. */
+        public Options withStopTimeout(Duration value) {
+            return new Options(webappDir, host, port, initParameters, idleTimeout, maxHeaderBytes, value);
+        }
+
+        private static void require(boolean condition, String message) {
+            if (!condition) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}
