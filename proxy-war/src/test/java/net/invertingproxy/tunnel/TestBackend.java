@@ -85,6 +85,15 @@ final class TestBackend implements AutoCloseable {
         this.behaviour = behaviour;
     }
 
+    /** Forgets the requests recorded so far, so a test sees only its own. */
+    void forgetRequests() {
+        received.clear();
+    }
+
+    Behaviour currentBehaviour() {
+        return behaviour;
+    }
+
     String hostAndPort() {
         return "127.0.0.1:" + connector.getLocalPort();
     }
