@@ -1,0 +1,179 @@
+package net.invertingproxy.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import net.invertingproxy.agent.config.AgentConfig;
+import net.invertingproxy.agent.forward.BackendClientFactory;
+import net.invertingproxy.agent.forward.ExchangeDispatcher;
+import net.invertingproxy.agent.health.HealthChecker;
+import net.invertingproxy.agent.health.HealthGate;
+import net.invertingproxy.agent.poll.Backoff;
+import net.invertingproxy.agent.poll.PollLoop;
+import net.invertingproxy.agent.proxy.ProxyClient;
+
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.io.CloseMode;
+
+/**
+ * A running agent: it polls the proxy, forwards each request to the backend and posts the answer
+ * back until {@link #stop(Duration)}. Start one with {@link #start(AgentConfig)}; it runs on its own
+ * daemon threads, so tests can run it in-process, and it never exits the JVM.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Agent.class.getName());
+    // Held so the level set for -debug survives garbage collection of the logger.
+    private static final Logger AGENT_LOGGERS = Logger.getLogger("net.invertingproxy");
+    private static final Duration AFTER_GRACE = Duration.ofSeconds(2);
+    private static final String VERSION = readVersion();
+
+    private final AgentConfig config;
+    private final ProxyClient proxy;
+    private final CloseableHttpClient backend;
+    private final ExchangeDispatcher dispatcher;
+    private final HealthGate health;
+    private final HealthChecker healthChecker;
+    private final PollLoop pollLoop;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private Agent(AgentConfig config) {
+        this.config = config;
+        this.proxy = new ProxyClient(config, "inverting-proxy-agent/" + VERSION);
+        this.backend = BackendClientFactory.create(config);
+        this.dispatcher = new ExchangeDispatcher(config, proxy, backend);
+        this.health = new HealthGate();
+        this.healthChecker = config.healthCheckEnabled() ? new HealthChecker(config, backend, health) : null;
+        this.pollLoop = new PollLoop(proxy, dispatcher::dispatch, health, Backoff.standard(), config.proxy().toString());
+    }
+
+    /** Starts an agent: health checks (if configured) and polling begin at once. */
+    public static Agent start(AgentConfig config) {
+        if (config.debug()) {
+            AGENT_LOGGERS.setLevel(Level.FINE);
+        }
+        Agent agent = new Agent(config);
+        if (agent.healthChecker != null) {
+            agent.healthChecker.start();
+        }
+        agent.pollLoop.start();
+        return agent;
+    }
+
+    /** The agent's version, e.g. {@code 0.1.0}. */
+    public static String version() {
+        return VERSION;
+    }
+
+    /** The configuration the agent runs with. */
+    public AgentConfig config() {
+        return config;
+    }
+
+    /** How many requests are being forwarded right now. */
+    public int inFlight() {
+        return dispatcher.inFlight();
+    }
+
+    /** Whether the agent is polling, i.e. health checks are off or the backend passed them. */
+    public boolean isHealthy() {
+        return health.isHealthy();
+    }
+
+    /**
+     * Stops polling, lets requests in flight finish for up to {@code grace}, then breaks the ones
+     * left and closes every connection. Returns whether all requests finished within the grace
+     * period. Calling it again just waits for the first call to finish.
+     */
+    public boolean stop(Duration grace) {
+        if (!stopping.compareAndSet(false, true)) {
+            awaitStopped();
+            return inFlight() == 0;
+        }
+        try {
+            return shutDown(grace);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /** Stops with the configured {@code -graceful-shutdown-timeout}. */
+    @Override
+    public void close() {
+        stop(config.gracefulShutdownTimeout());
+    }
+
+    /** Waits until the agent has been stopped. */
+    public void awaitStopped() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                stopped.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits up to {@code timeout} for the agent to be stopped; returns whether it was. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private boolean shutDown(Duration grace) {
+        pollLoop.stop();
+        if (healthChecker != null) {
+            healthChecker.stop();
+        }
+        int running = inFlight();
+        if (running > 0) {
+            LOG.info(() -> "stopping: waiting up to " + grace.toMillis() + " ms for " + running + " requests in flight");
+        }
+        boolean finished = false;
+        try {
+            finished = dispatcher.shutdown(grace);
+            if (!finished) {
+                int left = inFlight();
+                LOG.warning(() -> "stopping: " + left + " requests still in flight after the grace period; aborting them");
+            }
+            // Closing the pools at once also breaks the connections of exchanges still running.
+            CloseMode mode = finished ? CloseMode.GRACEFUL : CloseMode.IMMEDIATE;
+            proxy.close(mode);
+            backend.close(mode);
+            if (!finished) {
+                dispatcher.shutdownNow(AFTER_GRACE);
+            }
+            pollLoop.awaitStopped(AFTER_GRACE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            proxy.close(CloseMode.IMMEDIATE);
+            backend.close(CloseMode.IMMEDIATE);
+        }
+        LOG.info("agent stopped");
+        return finished;
+    }
+
+    private static String readVersion() {
+        Properties properties = new Properties();
+        try (InputStream in = Agent.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                properties.load(in);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties.getProperty("version", "unknown");
+    }
+}

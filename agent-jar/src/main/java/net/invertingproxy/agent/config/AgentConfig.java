@@ -1,0 +1,149 @@
+package net.invertingproxy.agent.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Objects;
+
+import org.apache.hc.core5.http.HttpHost;
+
+/**
+ * Everything the agent is told on its command line, validated and immutable. Each setting is one
+ * flag of the Go agent; the flag table in {@link FlagTable} holds its name, default and
+ * description once, for the parser and {@code --help} alike.
+ *
+ * <table>
+ *   <caption>Settings (flag, default)</caption>
+ *   <tr><td>{@code proxy}</td><td>{@code -proxy}, required; always ends in {@code /}</td></tr>
+ *   <tr><td>{@code backendId}</td><td>{@code -backend}, required</td></tr>
+ *   <tr><td>{@code host}</td><td>{@code -host}, {@code localhost:8080}</td></tr>
+ *   <tr><td>{@code scheme}</td><td>{@code -scheme}, {@code http}</td></tr>
+ *   <tr><td>{@code proxyTimeout}</td><td>{@code -proxy-timeout}, 60 s</td></tr>
+ *   <tr><td>{@code backendTimeout}</td><td>{@code -backend-timeout}, 50 s</td></tr>
+ *   <tr><td>{@code maxInFlight}</td><td>{@code -max-in-flight}, 1000</td></tr>
+ *   <tr><td>{@code maxHeaderBytes}</td><td>{@code -max-header-bytes}, 65536</td></tr>
+ *   <tr><td>{@code healthCheckPath}</td><td>{@code -health-check-path}, empty (off)</td></tr>
+ *   <tr><td>{@code healthCheckInterval}</td><td>{@code -health-check-interval-seconds}, 5 s</td></tr>
+ *   <tr><td>{@code healthCheckUnhealthyThreshold}</td><td>{@code -health-check-unhealthy-threshold}, 2</td></tr>
+ *   <tr><td>{@code forwardUserId}</td><td>{@code -forward-user-id}, false</td></tr>
+ *   <tr><td>{@code stripCredentials}</td><td>{@code -strip-credentials}, false</td></tr>
+ *   <tr><td>{@code gracefulShutdownTimeout}</td><td>{@code -graceful-shutdown-timeout}, 10 s</td></tr>
+ *   <tr><td>{@code debug}</td><td>{@code -debug}, false</td></tr>
+ * </table>
+ *
+ * <p>Build one with {@link #parse(String...)}, e.g. {@code AgentConfig.parse("-proxy",
+ * "http://127.0.0.1:8080/", "-backend", "default", "-host", "127.0.0.1:8081")}; the canonical
+ * constructor validates the same way and throws {@link IllegalArgumentException}.
+ */
+public record AgentConfig(
+        URI proxy,
+        String backendId,
+        String host,
+        String scheme,
+        Duration proxyTimeout,
+        Duration backendTimeout,
+        int maxInFlight,
+        int maxHeaderBytes,
+        String healthCheckPath,
+        Duration healthCheckInterval,
+        int healthCheckUnhealthyThreshold,
+        boolean forwardUserId,
+        boolean stripCredentials,
+        Duration gracefulShutdownTimeout,
+        boolean debug) {
+
+    /** Validates every setting and adds the trailing {@code /} the agent call paths are resolved against. */
+    public AgentConfig {
+        proxy = withTrailingSlash(checkProxy(Objects.requireNonNull(proxy, "proxy")));
+        Objects.requireNonNull(backendId, "backendId");
+        if (backendId.isBlank()) {
+            throw new IllegalArgumentException("-backend must not be empty");
+        }
+        Objects.requireNonNull(scheme, "scheme");
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("-scheme must be http or https, got \"" + scheme + "\"");
+        }
+        checkHost(Objects.requireNonNull(host, "host"), scheme);
+        checkPositive(proxyTimeout, "-proxy-timeout");
+        checkPositive(backendTimeout, "-backend-timeout");
+        checkAtLeast(maxInFlight, 1, "-max-in-flight");
+        checkAtLeast(maxHeaderBytes, 256, "-max-header-bytes");
+        Objects.requireNonNull(healthCheckPath, "healthCheckPath");
+        if (!healthCheckPath.isEmpty() && !healthCheckPath.startsWith("/")) {
+            throw new IllegalArgumentException("-health-check-path must start with /, got \"" + healthCheckPath + "\"");
+        }
+        checkPositive(healthCheckInterval, "-health-check-interval-seconds");
+        checkAtLeast(healthCheckUnhealthyThreshold, 1, "-health-check-unhealthy-threshold");
+        Objects.requireNonNull(gracefulShutdownTimeout, "gracefulShutdownTimeout");
+        if (gracefulShutdownTimeout.isNegative()) {
+            throw new IllegalArgumentException("-graceful-shutdown-timeout must not be negative");
+        }
+    }
+
+    /** Parses a command line in the Go agent's syntax; {@code -help} and mistakes both throw {@link UsageException}. */
+    public static AgentConfig parse(String... args) throws UsageException {
+        return FlagTable.parse(args);
+    }
+
+    /** The {@code --help} text: every flag with its default and description. */
+    public static String usage() {
+        return FlagTable.usage();
+    }
+
+    /** Where backend requests go: {@code scheme://host}. */
+    public HttpHost backendHost() {
+        try {
+            return HttpHost.create(scheme + "://" + host);
+        } catch (URISyntaxException e) {
+            // The constructor checked exactly this.
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether {@code -health-check-path} turned health checks on. */
+    public boolean healthCheckEnabled() {
+        return !healthCheckPath.isEmpty();
+    }
+
+    private static URI checkProxy(URI proxy) {
+        String scheme = proxy.getScheme();
+        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                || proxy.getHost() == null || proxy.getRawQuery() != null || proxy.getRawFragment() != null) {
+            throw new IllegalArgumentException("-proxy must be an http or https URL such as http://proxy.example.com/, got \""
+                    + proxy + "\"");
+        }
+        return proxy;
+    }
+
+    private static URI withTrailingSlash(URI proxy) {
+        String text = proxy.toString();
+        if (text.endsWith("/")) {
+            return proxy;
+        }
+        return URI.create(text + "/");
+    }
+
+    private static void checkHost(String host, String scheme) {
+        try {
+            HttpHost parsed = HttpHost.create(scheme + "://" + host);
+            if (host.isEmpty() || host.contains("/") || parsed.getHostName().isEmpty()) {
+                throw new URISyntaxException(host, "not host:port");
+            }
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("-host must be host:port, got \"" + host + "\"");
+        }
+    }
+
+    private static void checkPositive(Duration duration, String flag) {
+        Objects.requireNonNull(duration, flag);
+        if (duration.isZero() || duration.isNegative()) {
+            throw new IllegalArgumentException(flag + " must be positive, got " + GoDuration.format(duration));
+        }
+    }
+
+    private static void checkAtLeast(int value, int minimum, String flag) {
+        if (value < minimum) {
+            throw new IllegalArgumentException(flag + " must be at least " + minimum + ", got " + value);
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package net.invertingproxy.agent.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The one table of the agent's flags and the parser that reads it. Defaults are applied by parsing
+ * each flag's default text with the flag's own setter, so the defaults the agent runs with and the
+ * ones {@code --help} prints cannot disagree.
+ *
+ * <p>Syntax follows Go's {@code flag} package: {@code -name value}, {@code -name=value}, the same
+ * with {@code --}, and boolean flags alone or as {@code -name=true|false}.
+ */
+final class FlagTable {
+    /** One flag; a {@code null} value name marks a boolean flag, a {@code null} default a required one. */
+    record Flag(String name, String valueName, String defaultValue, String description, Setter setter) {
+        boolean isBoolean() {
+            return valueName == null;
+        }
+
+        boolean isRequired() {
+            return defaultValue == null;
+        }
+    }
+
+    /** Reads one flag value into the settings; throws {@link IllegalArgumentException} for a bad value. */
+    @FunctionalInterface
+    interface Setter {
+        void set(Settings settings, String value);
+    }
+
+    /** The settings being parsed, before they are validated as an {@link AgentConfig}. */
+    static final class Settings {
+        URI proxy;
+        String backendId;
+        String host;
+        String scheme;
+        Duration proxyTimeout;
+        Duration backendTimeout;
+        int maxInFlight;
+        int maxHeaderBytes;
+        String healthCheckPath;
+        Duration healthCheckInterval;
+        int healthCheckUnhealthyThreshold;
+        boolean forwardUserId;
+        boolean stripCredentials;
+        Duration gracefulShutdownTimeout;
+        boolean debug;
+
+        AgentConfig toConfig() {
+            return new AgentConfig(proxy, backendId, host, scheme, proxyTimeout, backendTimeout, maxInFlight,
+                    maxHeaderBytes, healthCheckPath, healthCheckInterval, healthCheckUnhealthyThreshold,
+                    forwardUserId, stripCredentials, gracefulShutdownTimeout, debug);
+        }
+    }
+
+    static final List<Flag> FLAGS = List.of(
+            new Flag("proxy", "URL", null,
+                    "URL of the inverting proxy, e.g. http://proxy.example.com/ (a trailing / is added)",
+                    (s, v) -> s.proxy = uri(v)),
+            new Flag("backend", "ID", null,
+                    "ID of the backend this agent serves, sent to the proxy on every call",
+                    (s, v) -> s.backendId = v),
+            new Flag("host", "host:port", "localhost:8080",
+                    "host and port of the backend that requests are forwarded to",
+                    (s, v) -> s.host = v),
+            new Flag("scheme", "http|https", "http",
+                    "scheme used to reach the backend",
+                    (s, v) -> s.scheme = v.toLowerCase(Locale.ROOT)),
+            new Flag("proxy-timeout", "duration", "60s",
+                    "timeout of each call to the proxy: connecting and waiting for its answer (it holds polls up to 30s)",
+                    (s, v) -> s.proxyTimeout = GoDuration.parse(v)),
+            new Flag("backend-timeout", "duration", "50s",
+                    "timeout of backend calls: connecting, waiting for the response head and any pause in its body;"
+                            + " a timeout before the head is answered 504",
+                    (s, v) -> s.backendTimeout = GoDuration.parse(v)),
+            new Flag("max-in-flight", "n", "1000",
+                    "most requests forwarded at once; beyond it a request is answered 503 without being read",
+                    (s, v) -> s.maxInFlight = integer(v)),
+            new Flag("max-header-bytes", "n", "65536",
+                    "longest request line or header line accepted in a request read from the proxy",
+                    (s, v) -> s.maxHeaderBytes = integer(v)),
+            new Flag("health-check-path", "path", "",
+                    "backend path to check with GET, e.g. /healthz; empty turns health checks off",
+                    (s, v) -> s.healthCheckPath = v),
+            new Flag("health-check-interval-seconds", "n", "5",
+                    "seconds between health checks (also the timeout of one check)",
+                    (s, v) -> s.healthCheckInterval = Duration.ofSeconds(integer(v))),
+            new Flag("health-check-unhealthy-threshold", "n", "2",
+                    "consecutive failed health checks (non-2xx or no answer) after which the agent stops polling"
+                            + " until a check passes",
+                    (s, v) -> s.healthCheckUnhealthyThreshold = integer(v)),
+            new Flag("forward-user-id", null, "false",
+                    "pass the proxy's X-Inverting-Proxy-User-ID header on to the backend"
+                            + " (one sent by the client is always removed)",
+                    (s, v) -> s.forwardUserId = bool(v)),
+            new Flag("strip-credentials", null, "false",
+                    "remove Authorization and Cookie headers before forwarding a request",
+                    (s, v) -> s.stripCredentials = bool(v)),
+            new Flag("graceful-shutdown-timeout", "duration", "10s",
+                    "on SIGTERM, how long requests in flight may take to finish before the agent exits",
+                    (s, v) -> s.gracefulShutdownTimeout = GoDuration.parse(v)),
+            new Flag("debug", null, "false",
+                    "log the agent's own debug messages",
+                    (s, v) -> s.debug = bool(v)));
+
+    private static final Set<String> HELP = Set.of("h", "help");
+
+    private FlagTable() {
+    }
+
+    static AgentConfig parse(String... args) throws UsageException {
+        Settings settings = defaults();
+        boolean[] seen = new boolean[FLAGS.size()];
+        int i = 0;
+        while (i < args.length) {
+            String arg = args[i++];
+            if (arg.equals("--")) {
+                break;
+            }
+            if (!arg.startsWith("-") || arg.equals("-")) {
+                throw UsageException.invalid("unexpected argument \"" + arg + "\"");
+            }
+            String body = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
+            int equals = body.indexOf('=');
+            String name = equals < 0 ? body : body.substring(0, equals);
+            String inlineValue = equals < 0 ? null : body.substring(equals + 1);
+            if (HELP.contains(name)) {
+                throw UsageException.helpRequested();
+            }
+            int index = indexOf(name);
+            if (index < 0) {
+                throw UsageException.invalid("flag provided but not defined: -" + name);
+            }
+            Flag flag = FLAGS.get(index);
+            String value;
+            if (inlineValue != null) {
+                value = inlineValue;
+            } else if (flag.isBoolean()) {
+                value = "true";
+            } else if (i < args.length) {
+                value = args[i++];
+            } else {
+                throw UsageException.invalid("flag needs an argument: -" + name);
+            }
+            apply(flag, settings, value);
+            seen[index] = true;
+        }
+        if (i < args.length) {
+            throw UsageException.invalid("unexpected argument \"" + args[i] + "\"");
+        }
+        for (int f = 0; f < FLAGS.size(); f++) {
+            if (FLAGS.get(f).isRequired() && !seen[f]) {
+                throw UsageException.invalid("missing required flag -" + FLAGS.get(f).name());
+            }
+        }
+        try {
+            return settings.toConfig();
+        } catch (IllegalArgumentException e) {
+            throw UsageException.invalid(e.getMessage());
+        }
+    }
+
+    static String usage() {
+        StringBuilder text = new StringBuilder()
+                .append("Usage: java -jar inverting-proxy-agent.jar -proxy URL -backend ID [flag ...]\n\n")
+                .append("Polls an inverting proxy for client requests and forwards them to a private backend.\n")
+                .append("Flags may also be written --name, -name=value or --name=value.\n\n");
+        for (Flag flag : FLAGS) {
+            text.append("  -").append(flag.name());
+            if (!flag.isBoolean()) {
+                text.append(' ').append(flag.valueName());
+            }
+            text.append("\n        ").append(flag.description());
+            if (flag.isRequired()) {
+                text.append(" (required)");
+            } else {
+                text.append(" (default ").append(flag.defaultValue().isEmpty() ? "\"\"" : flag.defaultValue()).append(')');
+            }
+            text.append('\n');
+        }
+        return text.append("  -help\n        print this help and exit\n").toString();
+    }
+
+    private static Settings defaults() {
+        Settings settings = new Settings();
+        for (Flag flag : FLAGS) {
+            if (!flag.isRequired()) {
+                flag.setter().set(settings, flag.defaultValue());
+            }
+        }
+        return settings;
+    }
+
+    private static void apply(Flag flag, Settings settings, String value) throws UsageException {
+        try {
+            flag.setter().set(settings, value);
+        } catch (IllegalArgumentException e) {
+            throw UsageException.invalid("invalid value \"" + value + "\" for flag -" + flag.name() + ": " + e.getMessage());
+        }
+    }
+
+    private static int indexOf(String name) {
+        for (int i = 0; i < FLAGS.size(); i++) {
+            if (FLAGS.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static URI uri(String value) {
+        try {
+            return new URI(value);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("not a URL: " + e.getReason());
+        }
+    }
+
+    private static int integer(String value) {
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a whole number");
+        }
+    }
+
+    // The spellings Go's strconv.ParseBool accepts, so Go agent command lines keep working.
+    private static boolean bool(String value) {
+        switch (value) {
+            case "1": case "t": case "T": case "true": case "TRUE": case "True":
+                return true;
+            case "0": case "f": case "F": case "false": case "FALSE": case "False":
+                return false;
+            default:
+                throw new IllegalArgumentException("not a boolean (use true or false)");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package net.invertingproxy.agent.forward;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import net.invertingproxy.agent.config.AgentConfig;
+import net.invertingproxy.agent.http.AbortableRequest;
+import net.invertingproxy.protocol.BodyFraming;
+import net.invertingproxy.protocol.HopByHopHeaders;
+import net.invertingproxy.protocol.MessageBody;
+import net.invertingproxy.protocol.RequestHead;
+import net.invertingproxy.protocol.WireHeaders;
+
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.message.BasicHeader;
+
+/**
+ * Turns a client request read from the proxy into the backend request: same method, same target
+ * byte for byte, same headers in the same order (the client's {@code Host} included) minus
+ * hop-by-hop and framing headers, {@code Expect} (the proxy answered it), credentials if
+ * {@code -strip-credentials}, and any user-ID header
+ * the client sent; the proxy's user ID is added if {@code -forward-user-id}.
+ */
+final class BackendRequestFactory {
+    // The entity decides the framing; HttpClient refuses a request that already names one.
+    private static final Set<String> FRAMING = Set.of("content-length", "transfer-encoding");
+    // The proxy already answered the client's Expect and is sending the body; asked again, HttpClient
+    // would hold the body for up to 3 s waiting for a 100 that many backends never send.
+    private static final Set<String> ANSWERED_BY_PROXY = Set.of("expect");
+    private static final Set<String> CREDENTIALS = Set.of("authorization", "cookie");
+
+    private final HttpHost backend;
+    private final boolean forwardUserId;
+    private final boolean stripCredentials;
+
+    BackendRequestFactory(AgentConfig config) {
+        this.backend = config.backendHost();
+        this.forwardUserId = config.forwardUserId();
+        this.stripCredentials = config.stripCredentials();
+    }
+
+    /** The backend request; its entity streams {@code body} and aborts the request if the body breaks. */
+    AbortableRequest create(RequestHead clientRequest, MessageBody body, String userId) {
+        AbortableRequest backendRequest = new AbortableRequest(clientRequest.method(), backend, clientRequest.target());
+        for (Header header : headers(clientRequest.headers(), userId)) {
+            backendRequest.addHeader(header);
+        }
+        // A request without Content-Length or chunking has no body (RFC 9112 section 6.3), so no entity either.
+        if (body.framing().kind() != BodyFraming.Kind.NONE) {
+            backendRequest.setEntity(new RequestBodyEntity(body, backendRequest));
+        }
+        return backendRequest;
+    }
+
+    /** The headers the backend sees, in the client's order. */
+    List<Header> headers(List<Header> clientHeaders, String userId) {
+        List<Header> headers = HopByHopHeaders.remove(clientHeaders);
+        // Clients must not forge the identity the proxy vouches for.
+        headers.removeIf(header -> WireHeaders.USER_ID.equalsIgnoreCase(header.getName()));
+        headers.removeIf(header -> FRAMING.contains(lowerCase(header)) || ANSWERED_BY_PROXY.contains(lowerCase(header)));
+        if (stripCredentials) {
+            headers.removeIf(header -> CREDENTIALS.contains(lowerCase(header)));
+        }
+        if (forwardUserId && userId != null) {
+            headers.add(new BasicHeader(WireHeaders.USER_ID, userId));
+        }
+        return headers;
+    }
+
+    private static String lowerCase(Header header) {
+        return header.getName().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,127 @@
+package net.invertingproxy.agent.poll;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import net.invertingproxy.agent.health.HealthGate;
+import net.invertingproxy.agent.http.AbortableRequest;
+import net.invertingproxy.agent.proxy.ProxyClient;
+import net.invertingproxy.protocol.PendingRequests;
+
+/**
+ * Long-polls {@code agent/pending} on one thread and dispatches every request ID it is given,
+ * polling again at once after each answer. While the proxy cannot be reached it backs off; it says
+ * so once when the proxy becomes unreachable and once when it is back, and logs each retry only at
+ * debug level. While the backend is unhealthy it does not poll at all, so the proxy sees no agent.
+ */
+public final class PollLoop {
+    private static final Logger LOG = Logger.getLogger(PollLoop.class.getName());
+
+    private final ProxyClient proxy;
+    private final Consumer<String> dispatcher;
+    private final HealthGate health;
+    private final Backoff backoff;
+    private final String proxyName;
+    private final Thread thread;
+    private volatile boolean stopping;
+    private volatile AbortableRequest currentPoll;
+    // Touched by the loop thread only.
+    private boolean unreachable;
+    private boolean everReached;
+
+    /** A loop that polls through {@code proxy} and hands each request ID to {@code dispatcher}. */
+    public PollLoop(ProxyClient proxy, Consumer<String> dispatcher, HealthGate health, Backoff backoff, String proxyName) {
+        this.proxy = proxy;
+        this.dispatcher = dispatcher;
+        this.health = health;
+        this.backoff = backoff;
+        this.proxyName = proxyName;
+        this.thread = new Thread(this::run, "agent-poll");
+        // The loop never keeps the JVM alive on its own; AgentMain waits for the agent to stop.
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts polling. */
+    public void start() {
+        thread.start();
+    }
+
+    /** Stops polling: no new poll starts, a waiting poll is aborted and a backoff sleep is cut short. */
+    public void stop() {
+        stopping = true;
+        AbortableRequest poll = currentPoll;
+        if (poll != null) {
+            poll.cancel();
+        }
+        thread.interrupt();
+    }
+
+    /** Waits for the loop thread to end; returns whether it did. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        thread.join(Math.max(1, timeout.toMillis()));
+        return !thread.isAlive();
+    }
+
+    private void run() {
+        while (!stopping) {
+            try {
+                health.awaitHealthy();
+            } catch (InterruptedException e) {
+                continue;
+            }
+            AbortableRequest poll = proxy.newPoll();
+            currentPoll = poll;
+            // stop() may have looked for a poll to abort just before this one was published.
+            if (stopping) {
+                break;
+            }
+            try {
+                PendingRequests pending = proxy.poll(poll);
+                reached();
+                pending.requestIds().forEach(dispatcher);
+            } catch (IOException | RuntimeException e) {
+                if (stopping) {
+                    break;
+                }
+                failed(e);
+                pause(backoff.next());
+            } finally {
+                currentPoll = null;
+            }
+        }
+        LOG.fine("poll loop stopped");
+    }
+
+    private void reached() {
+        backoff.reset();
+        if (unreachable) {
+            unreachable = false;
+            LOG.info(() -> "proxy " + proxyName + " is reachable again; polling resumed");
+        } else if (!everReached) {
+            LOG.info(() -> "polling proxy " + proxyName);
+        }
+        everReached = true;
+    }
+
+    private void failed(Exception e) {
+        if (!unreachable) {
+            unreachable = true;
+            LOG.warning(() -> "proxy " + proxyName + " is unreachable (" + e.getMessage()
+                    + "); retrying with backoff up to " + Backoff.MAX.toMillis() / 1000 + "s");
+        } else {
+            LOG.fine(() -> "poll failed again: " + e.getMessage());
+        }
+        LOG.log(Level.FINE, "poll failure details", e);
+    }
+
+    private void pause(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis(), delay.toNanosPart() % 1_000_000);
+        } catch (InterruptedException e) {
+            // stop() interrupts to cut the pause short; the loop condition decides what follows.
+        }
+    }
+}

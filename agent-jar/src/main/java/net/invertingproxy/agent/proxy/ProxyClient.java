@@ -1,0 +1,194 @@
+package net.invertingproxy.agent.proxy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+import net.invertingproxy.agent.config.AgentConfig;
+import net.invertingproxy.agent.http.AbortableRequest;
+import net.invertingproxy.agent.http.Responses;
+import net.invertingproxy.protocol.MalformedMessageException;
+import net.invertingproxy.protocol.PendingRequests;
+import net.invertingproxy.protocol.WireHeaders;
+
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.io.ModalCloseable;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * Makes the agent calls of the wire protocol ({@code agent/pending}, {@code agent/request},
+ * {@code agent/response}) with one pooled HttpClient. Every call carries the backend-ID header; a
+ * status other than 200 is a {@link ProxyStatusException}.
+ */
+public final class ProxyClient implements ModalCloseable {
+    private static final String PENDING = "agent/pending";
+    private static final String REQUEST = "agent/request";
+    private static final String RESPONSE = "agent/response";
+    // Room for every exchange's read and post at once, plus the poll.
+    private static final int CONNECTIONS_PER_EXCHANGE = 2;
+    private static final int SPARE_CONNECTIONS = 4;
+
+    private final URI proxy;
+    private final String backendId;
+    private final CloseableHttpClient client;
+
+    /** A client for the proxy named in the configuration; the proxy timeout bounds connecting and each wait for an answer. */
+    public ProxyClient(AgentConfig config, String userAgent) {
+        this.proxy = config.proxy();
+        this.backendId = config.backendId();
+        this.client = newClient(config, userAgent);
+    }
+
+    private static CloseableHttpClient newClient(AgentConfig config, String userAgent) {
+        Timeout timeout = Timeout.of(config.proxyTimeout());
+        int connections = config.maxInFlight() * CONNECTIONS_PER_EXCHANGE + SPARE_CONNECTIONS;
+        PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(timeout)
+                        .setSocketTimeout(timeout)
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+                        .build())
+                .setMaxConnTotal(connections)
+                .setMaxConnPerRoute(connections)
+                .build();
+        return HttpClients.custom()
+                .setConnectionManager(pool)
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setConnectionRequestTimeout(timeout)
+                        .setResponseTimeout(timeout)
+                        .setRedirectsEnabled(false)
+                        .setAuthenticationEnabled(false)
+                        .setProtocolUpgradeEnabled(false)
+                        .setContentCompressionEnabled(false)
+                        .build())
+                .setUserAgent(userAgent)
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .disableContentCompression()
+                .disableAuthCaching()
+                // A response post cannot be replayed and a poll is repeated by the poll loop anyway.
+                .disableAutomaticRetries()
+                .build();
+    }
+
+    /** A new {@code GET agent/pending}; keep it to abort a poll that is waiting. */
+    public AbortableRequest newPoll() {
+        return agentCall("GET", PENDING, null);
+    }
+
+    /** Sends a poll and returns the IDs of the requests waiting; none after a quiet long poll. */
+    public PendingRequests poll(AbortableRequest poll) throws IOException {
+        ClassicHttpResponse answer = client.executeOpen(null, poll, null);
+        boolean read = false;
+        try {
+            expectOk(answer, "GET " + PENDING);
+            PendingRequests pending = PendingRequests.parse(readCapped(answer.getEntity()));
+            read = true;
+            return pending;
+        } finally {
+            if (read) {
+                Responses.close(answer);
+            } else {
+                Responses.abort(answer);
+            }
+        }
+    }
+
+    /**
+     * Reads a parked request: returns the open 200 answer, whose body is the request message and
+     * whose {@link WireHeaders#USER_ID} header, if any, names the end user. A 404 (request expired
+     * or taken) is a {@link ProxyStatusException} like any other status.
+     */
+    public CloseableHttpResponse readRequest(String requestId) throws IOException {
+        AbortableRequest read = agentCall("GET", REQUEST, requestId);
+        CloseableHttpResponse answer = CloseableHttpResponse.adapt(client.executeOpen(null, read, null));
+        try {
+            expectOk(answer, "GET " + REQUEST);
+            if (answer.getEntity() == null) {
+                throw new MalformedMessageException("request message from the proxy has no body");
+            }
+            return answer;
+        } catch (IOException | RuntimeException e) {
+            Responses.abort(answer);
+            throw e;
+        }
+    }
+
+    /** A new {@code POST agent/response} carrying {@code message}; keep it to abort the post mid-body. */
+    public AbortableRequest newResponsePost(String requestId, HttpEntity message) {
+        AbortableRequest post = agentCall("POST", RESPONSE, requestId);
+        post.setHeader(HttpHeaders.CONTENT_TYPE, WireHeaders.RESPONSE_MESSAGE_CONTENT_TYPE);
+        post.setEntity(message);
+        return post;
+    }
+
+    /** Sends a response post and waits for the proxy to take it. */
+    public void post(AbortableRequest post) throws IOException {
+        ClassicHttpResponse answer = client.executeOpen(null, post, null);
+        try {
+            expectOk(answer, "POST " + RESPONSE);
+        } finally {
+            // The proxy's answer to a post is a few bytes at most; reading it keeps the connection.
+            Responses.close(answer);
+        }
+    }
+
+    /** Closes every connection; {@link CloseMode#IMMEDIATE} also breaks calls in progress. */
+    @Override
+    public void close(CloseMode closeMode) {
+        client.close(closeMode);
+    }
+
+    @Override
+    public void close() {
+        close(CloseMode.GRACEFUL);
+    }
+
+    private AbortableRequest agentCall(String method, String path, String requestId) {
+        AbortableRequest call = new AbortableRequest(method, proxy.resolve(path));
+        call.setHeader(WireHeaders.BACKEND_ID, backendId);
+        if (requestId != null) {
+            call.setHeader(WireHeaders.REQUEST_ID, requestId);
+        }
+        return call;
+    }
+
+    private static void expectOk(ClassicHttpResponse answer, String call) throws ProxyStatusException {
+        if (answer.getCode() != 200) {
+            throw new ProxyStatusException(call, answer.getCode());
+        }
+    }
+
+    // As in the Go agent, a pending answer is read up to 1 MiB so a broken proxy cannot exhaust memory.
+    private static String readCapped(HttpEntity entity) throws IOException {
+        if (entity == null) {
+            return "";
+        }
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        // Not closed here: closing would drain an oversized answer; the caller closes or aborts.
+        InputStream in = entity.getContent();
+        int read;
+        while ((read = in.read(buffer)) != -1) {
+            json.write(buffer, 0, read);
+            if (json.size() > PendingRequests.MAX_ANSWER_BYTES) {
+                throw new MalformedMessageException("pending answer is larger than "
+                        + PendingRequests.MAX_ANSWER_BYTES + " bytes");
+            }
+        }
+        return json.toString(StandardCharsets.UTF_8);
+    }
+}

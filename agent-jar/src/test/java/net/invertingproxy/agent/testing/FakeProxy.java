@@ -1,0 +1,231 @@
+package net.invertingproxy.agent.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A tiny stand-in for the proxy's agent endpoints on 127.0.0.1: it hands out the request IDs it was
+ * given, serves hand-written request messages and captures the response messages the agent posts.
+ */
+public final class FakeProxy implements AutoCloseable {
+    /** What the agent posted to {@code agent/response}: headers, the bytes that arrived, and the read failure if the upload broke. */
+    public record Posted(Headers headers, byte[] body, IOException failure) {
+        public String text() {
+            return new String(body, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /** One {@code agent/request} read, as the agent sent it. */
+    public record Read(String requestId, String backendId) {
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "fake-proxy");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final BlockingQueue<String> pending = new LinkedBlockingQueue<>();
+    private final Map<String, byte[]> messages = new ConcurrentHashMap<>();
+    private final Map<String, String> userIds = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Posted>> posted = new ConcurrentHashMap<>();
+    private final List<Read> reads = new CopyOnWriteArrayList<>();
+    private final List<String> pollBackendIds = new CopyOnWriteArrayList<>();
+    private final AtomicInteger failingPolls = new AtomicInteger();
+    private volatile Duration pollHold = Duration.ofMillis(100);
+    private volatile int postStatus = 200;
+    private volatile long breakPostsAfter = -1;
+
+    public FakeProxy() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/agent/pending", this::pending);
+        server.createContext("/agent/request", this::request);
+        server.createContext("/agent/response", this::response);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    /** The proxy URL for {@code -proxy}, with its trailing slash. */
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+    }
+
+    /** Parks a request: the next poll hands out its ID and {@code agent/request} serves {@code message}. */
+    public void offer(String requestId, String message) {
+        offer(requestId, message.getBytes(StandardCharsets.ISO_8859_1), null);
+    }
+
+    /** As {@link #offer(String, String)}, with the user ID the proxy vouches for. */
+    public void offer(String requestId, byte[] message, String userId) {
+        messages.put(requestId, message);
+        if (userId != null) {
+            userIds.put(requestId, userId);
+        }
+        pending.add(requestId);
+    }
+
+    /** Hands out an ID whose read is answered 404, as for a request that expired or another agent took. */
+    public void offerGone(String requestId) {
+        pending.add(requestId);
+    }
+
+    /** Offers several IDs so that one poll answer carries them all. */
+    public void offerAll(Map<String, String> messagesById) {
+        messagesById.forEach((id, message) -> messages.put(id, message.getBytes(StandardCharsets.ISO_8859_1)));
+        pending.addAll(messagesById.keySet());
+    }
+
+    /** The next {@code count} polls fail with 500. */
+    public void failPolls(int count) {
+        failingPolls.set(count);
+    }
+
+    /** How long an empty poll is held before the answer {@code null}. */
+    public void holdPolls(Duration hold) {
+        pollHold = hold;
+    }
+
+    /** Response posts are cut off (connection closed unread) once this many body bytes arrived. */
+    public void breakPostsAfter(long bytes) {
+        breakPostsAfter = bytes;
+    }
+
+    /** The status answered to response posts. */
+    public void answerPostsWith(int status) {
+        postStatus = status;
+    }
+
+    /** Waits for the response posted for {@code requestId}. */
+    public Posted awaitPosted(String requestId, Duration timeout) throws Exception {
+        return future(requestId).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether a response was posted for {@code requestId} by now. */
+    public boolean hasPosted(String requestId) {
+        return future(requestId).isDone();
+    }
+
+    /** Every {@code agent/request} read so far. */
+    public List<Read> reads() {
+        return List.copyOf(reads);
+    }
+
+    /** How many polls arrived so far. */
+    public int polls() {
+        return pollBackendIds.size();
+    }
+
+    /** The backend-ID header of every poll so far. */
+    public List<String> pollBackendIds() {
+        return List.copyOf(pollBackendIds);
+    }
+
+    private CompletableFuture<Posted> future(String requestId) {
+        return posted.computeIfAbsent(requestId, id -> new CompletableFuture<>());
+    }
+
+    private void pending(HttpExchange exchange) throws IOException {
+        pollBackendIds.add(String.valueOf(exchange.getRequestHeaders().getFirst("X-Inverting-Proxy-Backend-ID")));
+        if (failingPolls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            answer(exchange, 500, "poll failure for the test");
+            return;
+        }
+        List<String> ids = new ArrayList<>();
+        try {
+            String first = pending.poll(pollHold.toMillis(), TimeUnit.MILLISECONDS);
+            if (first != null) {
+                ids.add(first);
+                pending.drainTo(ids);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        answer(exchange, 200, ids.isEmpty() ? "null"
+                : ids.stream().map(id -> "\"" + id + "\"").collect(Collectors.joining(",", "[", "]")));
+    }
+
+    private void request(HttpExchange exchange) throws IOException {
+        String requestId = exchange.getRequestHeaders().getFirst("X-Inverting-Proxy-Request-ID");
+        reads.add(new Read(requestId, exchange.getRequestHeaders().getFirst("X-Inverting-Proxy-Backend-ID")));
+        byte[] message = requestId == null ? null : messages.remove(requestId);
+        if (message == null) {
+            answer(exchange, 404, "no such request");
+            return;
+        }
+        exchange.getResponseHeaders().add("X-Inverting-Proxy-Request-Start-Time", "2026-11-22T01:02:03.123456789Z");
+        String userId = userIds.remove(requestId);
+        if (userId != null) {
+            exchange.getResponseHeaders().add("X-Inverting-Proxy-User-ID", userId);
+        }
+        exchange.sendResponseHeaders(200, message.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(message);
+        }
+    }
+
+    private void response(HttpExchange exchange) throws IOException {
+        String requestId = exchange.getRequestHeaders().getFirst("X-Inverting-Proxy-Request-ID");
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        IOException failure = null;
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] buffer = new byte[8192];
+            int read;
+            while ((read = in.read(buffer)) != -1) {
+                body.write(buffer, 0, read);
+                if (breakPostsAfter >= 0 && body.size() >= breakPostsAfter) {
+                    future(requestId).complete(new Posted(exchange.getRequestHeaders(), body.toByteArray(),
+                            new IOException("cut off by the test")));
+                    // HttpServer closes the connection, unread, when a handler throws.
+                    throw new IOException("the fake proxy cuts the upload off");
+                }
+            }
+        } catch (IOException e) {
+            if (breakPostsAfter >= 0) {
+                throw e;
+            }
+            failure = e;
+        }
+        future(requestId).complete(new Posted(exchange.getRequestHeaders(), body.toByteArray(), failure));
+        if (failure != null) {
+            exchange.close();
+            return;
+        }
+        answer(exchange, postStatus, "");
+    }
+
+    private static void answer(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
