@@ -102,6 +102,14 @@ final class RawAgent {
         return new Post(connection);
     }
 
+    /** Starts {@code GET agent/request} for the ID and leaves the answer unread on the returned connection. */
+    RawClient startRead(String requestId) throws IOException {
+        RawClient connection = RawClient.connect(port);
+        connection.send("GET /agent/request HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+                + BACKEND_HEADER + ": " + backendId + "\r\n" + REQUEST_HEADER + ": " + requestId + "\r\n\r\n");
+        return connection;
+    }
+
     private List<String> idHeaders(String requestId) {
         return List.of(BACKEND_HEADER + ": " + backendId, REQUEST_HEADER + ": " + requestId);
     }
@@ -120,6 +128,12 @@ final class RawAgent {
             connection.send(Integer.toHexString(bytes.length) + "\r\n");
             connection.send(bytes);
             connection.send("\r\n");
+            return this;
+        }
+
+        /** Sends the text as it is, with no chunk framing (for a post framed by Content-Length). */
+        Post raw(String text) throws IOException {
+            connection.send(text);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package net.invertingproxy.proxy.servlet;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,10 +55,14 @@ final class ClientResponseHead {
         }
     }
 
+    // The servlet API takes trailers as a map; repeated names are joined as RFC 9110 section 5.3
+    // allows, keeping the spelling of the first.
     private static Map<String, String> toMap(List<Header> trailers) {
         Map<String, String> fields = new LinkedHashMap<>();
+        Map<String, String> spelling = new HashMap<>();
         for (Header trailer : trailers) {
-            fields.merge(trailer.getName().toLowerCase(Locale.ROOT), trailer.getValue(), (a, b) -> a + ", " + b);
+            String name = spelling.computeIfAbsent(trailer.getName().toLowerCase(Locale.ROOT), key -> trailer.getName());
+            fields.merge(name, trailer.getValue(), (a, b) -> a + ", " + b);
         }
         return fields;
     }

@@ -83,7 +83,7 @@ public final class ResponseServlet extends HttpServlet {
             }
             BodyCopier.copy(incoming.body(), clientResponse.getOutputStream());
         } catch (BodyCopier.SourceFailedException e) {
-            LOG.log(Level.INFO, "agent's response for {0} broke off: {1}", exchange.id(), e.getMessage());
+            LOG.log(Level.INFO, "response of the agent for {0} broke off: {1}", exchange.id(), e.getMessage());
             broker.finish(exchange);
             client.abort("the agent's response broke off");
             ErrorResponses.send(agentResponse, Failure.MALFORMED_MESSAGE.status(), "response body broke off: " + e.getMessage());
