@@ -32,9 +32,15 @@ public final class MessageReader {
     private static final int BUFFER_SIZE = 16 * 1024;
 
     private final Http1Config config;
+    private final int maxHeadBytes;
 
-    /** A reader whose heads may have lines of at most {@code maxLineLength} bytes and at most {@code maxHeaderCount} headers. */
-    public MessageReader(int maxLineLength, int maxHeaderCount) {
+    /**
+     * A reader whose heads may be at most {@code maxHeadBytes} long in all (start line and headers;
+     * so is any one line) and hold at most {@code maxHeaderCount} headers.
+     */
+    public MessageReader(int maxHeadBytes, int maxHeaderCount) {
+        this.maxHeadBytes = maxHeadBytes;
+        int maxLineLength = maxHeadBytes;
         this.config = Http1Config.custom()
                 .setBufferSize(BUFFER_SIZE)
                 .setMaxLineLength(maxLineLength)
@@ -53,9 +59,10 @@ public final class MessageReader {
 
     /** Reads a request message; a request without a length or chunking has no body (RFC 9112 section 6.3). */
     public IncomingRequest readRequest(InputStream carrier) throws IOException {
-        EndAwareInputStream in = new EndAwareInputStream(carrier);
+        EndAwareInputStream in = carrying(carrier);
         SessionInputBufferImpl buffer = newBuffer();
         ClassicHttpRequest request = parse(() -> new RawTargetRequestParser(config).parse(buffer, in), in, "request");
+        checkHeadSize(request.getMethod().length() + request.getRequestUri().length() + 10, request);
         BodyFraming framing = framingOf(request, false);
         RequestHead head = new RequestHead(request.getMethod(), request.getRequestUri(), headersWithoutFraming(request));
         return new IncomingRequest(head, body(buffer, in, framing));
@@ -63,16 +70,34 @@ public final class MessageReader {
 
     /** Reads a response message to a request with the given method; HEAD, 1xx, 204 and 304 answers have no body. */
     public IncomingResponse readResponse(InputStream carrier, String requestMethod) throws IOException {
-        EndAwareInputStream in = new EndAwareInputStream(carrier);
+        EndAwareInputStream in = carrying(carrier);
         SessionInputBufferImpl buffer = newBuffer();
         ClassicHttpResponse response = parse(() -> new DefaultHttpResponseParser(config).parse(buffer, in), in,
                 "response");
+        String reason = response.getReasonPhrase();
+        checkHeadSize(15 + (reason == null ? 0 : reason.length()), response);
         int status = response.getCode();
         boolean bodiless = "HEAD".equalsIgnoreCase(requestMethod) || status < 200 || status == 204 || status == 304;
         BodyFraming framing = bodiless ? BodyFraming.none() : framingOf(response, true);
         List<Header> headers = bodiless ? List.of(response.getHeaders()) : headersWithoutFraming(response);
         ResponseHead head = new ResponseHead(status, response.getReasonPhrase(), headers);
         return new IncomingResponse(head, body(buffer, in, framing));
+    }
+
+    // While the head is parsed the buffer may read ahead into the body by up to one buffer.
+    private EndAwareInputStream carrying(InputStream carrier) {
+        return new EndAwareInputStream(carrier, (long) maxHeadBytes + BUFFER_SIZE);
+    }
+
+    private void checkHeadSize(int startLineLength, HttpMessage message) throws MalformedMessageException {
+        // Start line and its CRLF, each header line with ": " and CRLF, and the closing CRLF.
+        long size = startLineLength + 2L + 2L;
+        for (Header header : message.getHeaders()) {
+            size += header.getName().length() + (header.getValue() == null ? 0 : header.getValue().length()) + 4L;
+        }
+        if (size > maxHeadBytes) {
+            throw new MalformedMessageException("message head of " + size + " bytes is larger than " + maxHeadBytes);
+        }
     }
 
     private SessionInputBufferImpl newBuffer() {
@@ -98,6 +123,7 @@ public final class MessageReader {
         if (in.endReached()) {
             throw new MalformedMessageException(what + " head cut short");
         }
+        in.headDone();
         return message;
     }
 

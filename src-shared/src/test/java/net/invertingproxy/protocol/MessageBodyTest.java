@@ -41,7 +41,7 @@ class MessageBodyTest {
                 closed[0] = true;
             }
         };
-        MessageBody body = new MessageBody(source, BodyFraming.untilEof(), new EndAwareInputStream(source));
+        MessageBody body = new MessageBody(source, BodyFraming.untilEof(), new EndAwareInputStream(source, Long.MAX_VALUE));
 
         body.close();
 

@@ -213,10 +213,11 @@ class MessageReaderTest {
     }
 
     @Test
-    void maxLineLengthCountsTheLineWithItsCrlf() {
-        MessageReader reader = new MessageReader(32, 10);
-        String fits = "X: " + "a".repeat(27);   // 30 characters + CRLF = 32 bytes
-        String tooLong = "X: " + "a".repeat(28); // 31 characters + CRLF = 33 bytes
+    void headOfExactlyTheLimitIsAcceptedAndOneByteMoreIsRefused() {
+        MessageReader reader = new MessageReader(64, 10);
+        // "GET / HTTP/1.1" CRLF (16) + header line with CRLF + closing CRLF (2) = 64 with 41 a's.
+        String fits = "X: " + "a".repeat(41);
+        String tooLong = "X: " + "a".repeat(42);
 
         assertDoesNotThrow(() -> reader.readRequest(in("GET / HTTP/1.1\r\n" + fits + "\r\n\r\n")));
         assertThrows(MalformedMessageException.class,
@@ -408,5 +409,43 @@ class MessageReaderTest {
         String wire = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + rest;
 
         assertEquals("abc", bytesBeforeFailure(responseBody(wire), ReadMode.BULK));
+    }
+
+    @Test
+    void headLargerThanTheLimitInAllIsRefusedEvenWithShortLines() {
+        StringBuilder head = new StringBuilder("HTTP/1.1 200 OK\r\n");
+        for (int i = 0; i < 40; i++) {
+            head.append("X-Header-").append(i).append(": ").append("v".repeat(40)).append("\r\n");
+        }
+        head.append("Content-Length: 0\r\n\r\n");
+        MessageReader reader = new MessageReader(1024, 256);
+
+        MalformedMessageException e = org.junit.jupiter.api.Assertions.assertThrows(MalformedMessageException.class,
+                () -> reader.readResponse(new java.io.ByteArrayInputStream(
+                        head.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)), "GET"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("larger than 1024"), e.getMessage());
+    }
+
+    @Test
+    void endlessHeadStopsBeingReadSoonAfterTheLimit() {
+        java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
+        java.io.InputStream endless = new java.io.InputStream() {
+            private final byte[] line = "X-A: b\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            private int position = -1;
+
+            @Override
+            public int read() {
+                served.incrementAndGet();
+                if (position == -1) {
+                    position = 0;
+                    return 'H';
+                }
+                return line[position++ % line.length];
+            }
+        };
+        MessageReader reader = new MessageReader(4096, 1_000_000);
+
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> reader.readResponse(endless, "GET"));
+        org.junit.jupiter.api.Assertions.assertTrue(served.get() < 4096 + 64 * 1024, "read " + served.get() + " bytes");
     }
 }

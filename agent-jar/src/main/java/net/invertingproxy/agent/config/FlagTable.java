@@ -81,7 +81,7 @@ final class FlagTable {
                     "most requests forwarded at once; beyond it a request is answered 503 without being read",
                     (s, v) -> s.maxInFlight = integer(v)),
             new Flag("max-header-bytes", "n", "65536",
-                    "longest request line or header line accepted in a request read from the proxy",
+                    "largest head (request line and headers together) accepted in a request read from the proxy",
                     (s, v) -> s.maxHeaderBytes = integer(v)),
             new Flag("health-check-path", "path", "",
                     "backend path to check with GET, e.g. /healthz; empty turns health checks off",

@@ -60,16 +60,23 @@ final class BackendQueue<C extends ClientSide> {
         return handToWaitingPoll(now);
     }
 
-    /** Takes the waiting requests at once, or holds the poll; null means the poll is held (or was cancelled). */
-    synchronized Handoff poll(WaitingPoll poll, Instant now) {
+    /**
+     * Takes the waiting requests at once, or holds the poll; null means the poll is held (or was
+     * cancelled). Beyond the bound of held polls the poll is refused, so the agent backs off
+     * instead of spinning on empty answers.
+     */
+    synchronized Handoff poll(WaitingPoll poll, Instant now) throws FailureException {
         lastPollAt = now;
         if (poll.isAnswered()) {
             return null;
         }
-        if (!queued.isEmpty() || polls.size() >= maxWaitingPolls) {
+        if (!queued.isEmpty()) {
+            return poll.claim() ? new Handoff(poll, takeQueued(now)) : null;
+        }
+        if (polls.size() >= maxWaitingPolls) {
             removeAnswered();
-            if (!queued.isEmpty() || polls.size() >= maxWaitingPolls) {
-                return poll.claim() ? new Handoff(poll, takeQueued(now)) : null;
+            if (polls.size() >= maxWaitingPolls) {
+                throw new FailureException(Failure.TOO_MANY_POLLS);
             }
         }
         polls.addLast(poll);

@@ -22,6 +22,8 @@ public final class Broker<C extends ClientSide> {
     /** The one backend served until backends are configurable. */
     public static final String DEFAULT_BACKEND = "default";
 
+    private static final System.Logger LOG = System.getLogger(Broker.class.getName());
+
     private final ProxySettings settings;
     private final Clock clock;
     private final Map<String, BackendQueue<C>> backends;
@@ -72,10 +74,8 @@ public final class Broker<C extends ClientSide> {
         Instant now = clock.instant();
         WaitingPoll poll = new WaitingPoll(answer, now.plus(settings.pollHold()));
         if (!accepting) {
-            if (poll.claim()) {
-                poll.send(List.of());
-            }
-            return poll;
+            // Refused, not answered empty: an agent re-polling at once would spin until the end.
+            throw new FailureException(Failure.SHUTTING_DOWN);
         }
         BackendQueue.Handoff handoff = queue.poll(poll, now);
         if (handoff != null) {
@@ -118,7 +118,21 @@ public final class Broker<C extends ClientSide> {
     public void sweep() {
         Instant now = clock.instant();
         List<BackendQueue.Handoff> handoffs = new ArrayList<>();
-        for (Exchange<C> exchange : exchanges.values()) {
+        try {
+            for (Exchange<C> exchange : exchanges.values()) {
+                sweep(exchange, now, handoffs);
+            }
+            for (BackendQueue<C> queue : backends.values()) {
+                handoffs.addAll(queue.expirePolls(now));
+            }
+        } finally {
+            // Claimed polls must be answered even if one exchange failed, or their agents would hang.
+            handoffs.forEach(Broker::sendQuietly);
+        }
+    }
+
+    private void sweep(Exchange<C> exchange, Instant now, List<BackendQueue.Handoff> handoffs) {
+        try {
             if (now.isAfter(exchange.deadline()) && exchange.expire()) {
                 exchanges.remove(exchange.id(), exchange);
                 exchange.client().fail(Failure.AGENT_TIMEOUT, "no agent answered within "
@@ -129,11 +143,18 @@ public final class Broker<C extends ClientSide> {
                     handoffs.add(handoff);
                 }
             }
+        } catch (RuntimeException e) {
+            // One broken exchange must not stop the sweep for all the others.
+            LOG.log(System.Logger.Level.ERROR, "sweeping request " + exchange.id() + " failed: " + e, e);
         }
-        for (BackendQueue<C> queue : backends.values()) {
-            handoffs.addAll(queue.expirePolls(now));
+    }
+
+    private static void sendQuietly(BackendQueue.Handoff handoff) {
+        try {
+            handoff.send();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "answering a poll failed: " + e, e);
         }
-        handoffs.forEach(BackendQueue.Handoff::send);
     }
 
     /** Stops taking work: held polls are answered, and exchanges not yet answering get 503. */
@@ -142,8 +163,9 @@ public final class Broker<C extends ClientSide> {
         for (BackendQueue<C> queue : backends.values()) {
             queue.releasePolls().forEach(BackendQueue.Handoff::send);
         }
+        // Exchanges an agent already works on (reading or answering) are left to finish.
         for (Exchange<C> exchange : exchanges.values()) {
-            if (exchange.expire()) {
+            if (exchange.expireWaiting()) {
                 exchanges.remove(exchange.id(), exchange);
                 exchange.client().fail(Failure.SHUTTING_DOWN, Failure.SHUTTING_DOWN.reason());
             }

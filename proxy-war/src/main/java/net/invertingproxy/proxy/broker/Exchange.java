@@ -97,6 +97,12 @@ public final class Exchange<C extends ClientSide> {
         return state.getAndSet(ExchangeState.DONE) != ExchangeState.DONE;
     }
 
+    /** Moves to DONE while no agent has started on it (queued or handed out); true if it did. */
+    boolean expireWaiting() {
+        return state.compareAndSet(ExchangeState.QUEUED, ExchangeState.DONE)
+                || state.compareAndSet(ExchangeState.HANDED_OUT, ExchangeState.DONE);
+    }
+
     /** Moves to DONE unless the response has started; true if it did. */
     boolean expire() {
         while (true) {

@@ -25,12 +25,15 @@ public enum ProxySetting {
     /** The largest number of exchanges, waiting or in flight, in the whole proxy. */
     MAX_EXCHANGES("max-exchanges", "20000",
             "Exchanges (waiting or streaming) in the whole proxy; beyond it new requests get 503."),
+    /** The largest number of agent calls moving bodies at once, each of which holds a container thread. */
+    MAX_STREAMING_EXCHANGES("max-streaming-exchanges", "150",
+            "Agent calls moving a body at once (each holds a container thread); beyond it the exchange gets 503. Keep it below the container's thread pool (200 by default) so polls and health checks always find a thread."),
     /** The largest number of polls held at once per backend. */
     MAX_WAITING_POLLS("max-waiting-polls", "1000",
             "Polls held at once per backend; a poll beyond it is answered at once with no work."),
-    /** The longest header line accepted in an agent's response message. */
+    /** The largest head (status line and headers) accepted in an agent's response message. */
     MAX_HEADER_BYTES("max-header-bytes", "65536",
-            "Longest status or header line accepted in an agent's response message; longer gives 400 to the agent, 502 to the client."),
+            "Largest head (status line and headers together) accepted in an agent's response message; larger gives 400 to the agent, 502 to the client."),
     /** The largest number of headers accepted in an agent's response message. */
     MAX_HEADER_COUNT("max-header-count", "256",
             "Most headers accepted in an agent's response message."),

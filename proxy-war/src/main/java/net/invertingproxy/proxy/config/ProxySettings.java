@@ -16,6 +16,7 @@ public record ProxySettings(
         Duration claimTimeout,
         int maxQueuedRequests,
         int maxExchanges,
+        int maxStreamingExchanges,
         int maxWaitingPolls,
         int maxHeaderBytes,
         int maxHeaderCount,
@@ -40,16 +41,11 @@ public record ProxySettings(
                 Duration.ofSeconds(values.get(ProxySetting.CLAIM_TIMEOUT_SECONDS)),
                 Math.toIntExact(values.get(ProxySetting.MAX_QUEUED_REQUESTS)),
                 Math.toIntExact(values.get(ProxySetting.MAX_EXCHANGES)),
+                Math.toIntExact(values.get(ProxySetting.MAX_STREAMING_EXCHANGES)),
                 Math.toIntExact(values.get(ProxySetting.MAX_WAITING_POLLS)),
                 Math.toIntExact(values.get(ProxySetting.MAX_HEADER_BYTES)),
                 Math.toIntExact(values.get(ProxySetting.MAX_HEADER_COUNT)),
                 Duration.ofMillis(values.get(ProxySetting.SWEEP_INTERVAL_MILLIS)));
-    }
-
-    /** Returns a copy with another poll hold time. */
-    public ProxySettings withPollHold(Duration value) {
-        return new ProxySettings(value, requestTimeout, agentOfflineAfter, claimTimeout, maxQueuedRequests,
-                maxExchanges, maxWaitingPolls, maxHeaderBytes, maxHeaderCount, sweepInterval);
     }
 
     private static String lookup(ProxySetting setting, Function<String, String> contextParameters,

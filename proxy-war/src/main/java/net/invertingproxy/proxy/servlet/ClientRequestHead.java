@@ -18,7 +18,7 @@ import net.invertingproxy.protocol.RequestHead;
 /**
  * Turns a client request into the head the agent forwards: method, target and headers as the
  * client sent them, minus hop-by-hop headers, plus the {@code X-Forwarded-*} headers a reverse
- * proxy adds.
+ * proxy adds (keeping {@code X-Forwarded-Proto} and {@code -Host} set by a proxy in front).
  */
 final class ClientRequestHead {
     private static final String X_FORWARDED_FOR = "X-Forwarded-For";
@@ -71,12 +71,16 @@ final class ClientRequestHead {
         List<Header> kept = HopByHopHeaders.remove(headers);
         // The proxy already answered any 100-continue expectation when it started reading the body.
         kept.removeIf(header -> header.getName().equalsIgnoreCase("Expect"));
-        appendForwardedFor(kept, clientRequest.getRemoteAddr());
-        replace(kept, X_FORWARDED_PROTO, clientRequest.getScheme());
         String host = clientRequest.getHeader("Host");
-        if (host != null) {
-            replace(kept, X_FORWARDED_HOST, host);
+        if (host == null) {
+            // An HTTP/1.0 client may send no Host; the backend must not get the agent's idea of one.
+            host = hostOf(clientRequest);
+            kept.add(0, new BasicHeader("Host", host));
         }
+        appendForwardedFor(kept, clientRequest.getRemoteAddr());
+        // A proxy in front (an ALB terminating TLS) already said what the client used; keep it.
+        addIfAbsent(kept, X_FORWARDED_PROTO, clientRequest.getScheme());
+        addIfAbsent(kept, X_FORWARDED_HOST, host);
         return kept;
     }
 
@@ -92,8 +96,20 @@ final class ClientRequestHead {
         headers.add(new BasicHeader(X_FORWARDED_FOR, clientAddress));
     }
 
-    private static void replace(List<Header> headers, String name, String value) {
-        headers.removeIf(header -> header.getName().equalsIgnoreCase(name));
-        headers.add(new BasicHeader(name, value));
+    private static void addIfAbsent(List<Header> headers, String name, String value) {
+        if (headers.stream().noneMatch(header -> header.getName().equalsIgnoreCase(name))) {
+            headers.add(new BasicHeader(name, value));
+        }
+    }
+
+    private static String hostOf(HttpServletRequest clientRequest) {
+        String name = clientRequest.getServerName();
+        if (name.indexOf(':') >= 0 && !name.startsWith("[")) {
+            name = "[" + name + "]";
+        }
+        int port = clientRequest.getServerPort();
+        boolean defaultPort = (port == 80 && "http".equals(clientRequest.getScheme()))
+                || (port == 443 && "https".equals(clientRequest.getScheme()));
+        return defaultPort || port <= 0 ? name : name + ":" + port;
     }
 }

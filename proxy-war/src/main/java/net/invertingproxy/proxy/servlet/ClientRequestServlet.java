@@ -12,6 +12,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.broker.Exchange;
+import net.invertingproxy.proxy.failure.Failure;
 import net.invertingproxy.proxy.failure.FailureException;
 
 /**
@@ -62,7 +63,7 @@ public final class ClientRequestServlet extends HttpServlet {
         @Override
         public void onError(AsyncEvent event) {
             broker.finish(exchange);
-            exchange.client().complete();
+            exchange.client().end(Failure.CLIENT_CONNECTION_FAILED, Failure.CLIENT_CONNECTION_FAILED.reason());
         }
 
         @Override

@@ -12,6 +12,11 @@ final class ErrorResponses {
 
     /** Sends the error if nothing was sent yet; a client or agent that went away is not an error here. */
     static void send(HttpServletResponse response, int status, String reason) {
+        send(response, status, reason, false);
+    }
+
+    /** Sends the error and, if asked, closes the connection after it (so a peer still sending stops). */
+    static void send(HttpServletResponse response, int status, String reason, boolean closeConnection) {
         if (response.isCommitted()) {
             return;
         }
@@ -20,6 +25,9 @@ final class ErrorResponses {
             response.setStatus(status);
             response.setContentType("text/plain;charset=utf-8");
             response.setHeader("Cache-Control", "no-store");
+            if (closeConnection) {
+                response.setHeader("Connection", "close");
+            }
             if (status == HttpServletResponse.SC_SERVICE_UNAVAILABLE) {
                 response.setHeader("Retry-After", "1");
             }

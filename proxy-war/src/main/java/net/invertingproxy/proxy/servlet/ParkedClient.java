@@ -36,8 +36,31 @@ final class ParkedClient implements ClientSide {
     @Override
     public void fail(Failure failure, String reason) {
         if (ended.compareAndSet(false, true)) {
-            ErrorResponses.send(response(), failure.status(), reason);
+            try {
+                ErrorResponses.send(response(), failure.status(), reason);
+            } catch (IllegalStateException e) {
+                // The container already ended the request.
+            }
             completeQuietly();
+        }
+    }
+
+    /**
+     * Ends an exchange that cannot be answered normally: with the failure's status while nothing
+     * was sent, else by breaking the connection, so that no client ever takes a partial or default
+     * answer for a real one.
+     */
+    void end(Failure failure, String reason) {
+        boolean committed;
+        try {
+            committed = response().isCommitted();
+        } catch (IllegalStateException e) {
+            committed = true;
+        }
+        if (committed) {
+            abort(reason);
+        } else {
+            fail(failure, reason);
         }
     }
 

@@ -7,7 +7,8 @@ import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.config.ProxySettings;
 
 /** What the servlets of one web application share, created by {@link ProxyLifecycle} and kept in the servlet context. */
-record ProxyComponents(ProxySettings settings, Broker<ParkedClient> broker, MessageReader messageReader) {
+record ProxyComponents(ProxySettings settings, Broker<ParkedClient> broker, MessageReader messageReader,
+                       StreamingSlots streamingSlots) {
     private static final String ATTRIBUTE = ProxyComponents.class.getName();
 
     void storeIn(ServletContext context) {

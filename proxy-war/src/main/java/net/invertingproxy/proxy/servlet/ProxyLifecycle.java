@@ -31,8 +31,8 @@ public final class ProxyLifecycle implements ServletContextListener {
         ServletContext context = event.getServletContext();
         ProxySettings settings = ProxySettings.resolve(context::getInitParameter, System.getProperties(), System.getenv());
         broker = new Broker<>(settings, Clock.systemUTC());
-        new ProxyComponents(settings, broker, new MessageReader(settings.maxHeaderBytes(), settings.maxHeaderCount()))
-                .storeIn(context);
+        new ProxyComponents(settings, broker, new MessageReader(settings.maxHeaderBytes(), settings.maxHeaderCount()),
+                new StreamingSlots(settings.maxStreamingExchanges())).storeIn(context);
         context.setAttribute(DRAIN_ATTRIBUTE, (Runnable) broker::shutdown);
         sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "inverting-proxy-sweeper");

@@ -28,10 +28,13 @@ public final class RequestServlet extends HttpServlet {
     private static final String MESSAGE_CONTENT_TYPE = "message/http";
 
     private transient Broker<ParkedClient> broker;
+    private transient StreamingSlots streamingSlots;
 
     @Override
     public void init() {
-        broker = ProxyComponents.of(getServletContext()).broker();
+        ProxyComponents components = ProxyComponents.of(getServletContext());
+        broker = components.broker();
+        streamingSlots = components.streamingSlots();
     }
 
     @Override
@@ -43,6 +46,25 @@ public final class RequestServlet extends HttpServlet {
             ErrorResponses.send(agentResponse, e.status(), e.getMessage());
             return;
         }
+        if (!streamingSlots.tryTake()) {
+            broker.finish(exchange);
+            atCapacity(exchange, agentResponse);
+            return;
+        }
+        try {
+            sendRequest(exchange, agentResponse);
+        } finally {
+            streamingSlots.giveBack();
+        }
+    }
+
+    static void atCapacity(Exchange<ParkedClient> exchange, HttpServletResponse agentResponse) {
+        LOG.log(Level.WARNING, "request {0}: every streaming slot is busy; answered 503", exchange.id());
+        exchange.client().fail(Failure.STREAMING_AT_CAPACITY, Failure.STREAMING_AT_CAPACITY.reason());
+        ErrorResponses.send(agentResponse, Failure.STREAMING_AT_CAPACITY.status(), Failure.STREAMING_AT_CAPACITY.reason());
+    }
+
+    private void sendRequest(Exchange<ParkedClient> exchange, HttpServletResponse agentResponse) throws IOException {
         HttpServletRequest clientRequest = exchange.client().request();
         agentResponse.setStatus(HttpServletResponse.SC_OK);
         agentResponse.setContentType(MESSAGE_CONTENT_TYPE);
@@ -58,13 +80,13 @@ public final class RequestServlet extends HttpServlet {
         } catch (BodyCopier.SourceFailedException e) {
             LOG.log(Level.DEBUG, "client went away while sending request {0}: {1}", exchange.id(), e.getMessage());
             broker.finish(exchange);
-            exchange.client().complete();
+            exchange.client().end(Failure.CLIENT_BODY_BROKEN, Failure.CLIENT_BODY_BROKEN.reason());
             // Breaking the agent's read keeps the backend from seeing a complete-looking request.
             throw e;
         } catch (IOException e) {
             LOG.log(Level.INFO, "agent went away while reading request {0}: {1}", exchange.id(), e.getMessage());
             broker.finish(exchange);
-            exchange.client().fail(Failure.AGENT_GONE, "the agent went away while reading the request");
+            exchange.client().fail(Failure.AGENT_GONE_WHILE_READING, Failure.AGENT_GONE_WHILE_READING.reason());
             return;
         }
         broker.readFinished(exchange);

@@ -26,12 +26,14 @@ public final class ResponseServlet extends HttpServlet {
 
     private transient Broker<ParkedClient> broker;
     private transient MessageReader messageReader;
+    private transient StreamingSlots streamingSlots;
 
     @Override
     public void init() {
         ProxyComponents components = ProxyComponents.of(getServletContext());
         broker = components.broker();
         messageReader = components.messageReader();
+        streamingSlots = components.streamingSlots();
     }
 
     @Override
@@ -43,6 +45,20 @@ public final class ResponseServlet extends HttpServlet {
             ErrorResponses.send(agentResponse, e.status(), e.getMessage());
             return;
         }
+        if (!streamingSlots.tryTake()) {
+            broker.finish(exchange);
+            RequestServlet.atCapacity(exchange, agentResponse);
+            return;
+        }
+        try {
+            relay(exchange, agentRequest, agentResponse);
+        } finally {
+            streamingSlots.giveBack();
+        }
+    }
+
+    private void relay(Exchange<ParkedClient> exchange, HttpServletRequest agentRequest,
+                       HttpServletResponse agentResponse) throws IOException {
         ParkedClient client = exchange.client();
         IncomingResponse incoming;
         try {
@@ -55,7 +71,7 @@ public final class ResponseServlet extends HttpServlet {
             return;
         } catch (IOException e) {
             broker.finish(exchange);
-            client.fail(Failure.AGENT_GONE, "the agent went away before answering");
+            client.fail(Failure.AGENT_GONE_BEFORE_ANSWER, Failure.AGENT_GONE_BEFORE_ANSWER.reason());
             return;
         }
         streamToClient(exchange, incoming, agentResponse);
@@ -73,41 +89,28 @@ public final class ResponseServlet extends HttpServlet {
     private void streamToClient(Exchange<ParkedClient> exchange, IncomingResponse incoming,
                                 HttpServletResponse agentResponse) {
         ParkedClient client = exchange.client();
+        HttpServletResponse clientResponse = client.response();
+        ClientResponseHead.apply(incoming.head(), incoming.body(), clientResponse);
         try {
-            HttpServletResponse clientResponse = client.response();
-            ClientResponseHead.apply(incoming.head(), incoming.body(), clientResponse);
-            try {
-                clientResponse.flushBuffer();
-            } catch (IOException e) {
-                throw new ClientWriteException(e);
-            }
+            // Sending the head at once lets a client see the status before a slow body starts.
+            clientResponse.flushBuffer();
             BodyCopier.copy(incoming.body(), clientResponse.getOutputStream());
         } catch (BodyCopier.SourceFailedException e) {
             LOG.log(Level.INFO, "response of the agent for {0} broke off: {1}", exchange.id(), e.getMessage());
             broker.finish(exchange);
-            client.abort("the agent's response broke off");
+            client.abort("the response of the agent broke off");
             ErrorResponses.send(agentResponse, Failure.MALFORMED_MESSAGE.status(), "response body broke off: " + e.getMessage());
             return;
-        } catch (ClientWriteException | IOException e) {
+        } catch (IOException e) {
             LOG.log(Level.DEBUG, "client of {0} went away: {1}", exchange.id(), e.getMessage());
             broker.finish(exchange);
-            client.complete();
+            client.end(Failure.CLIENT_CONNECTION_FAILED, Failure.CLIENT_CONNECTION_FAILED.reason());
             // Closing the agent's connection tells it to stop forwarding the backend's body.
-            agentResponse.setHeader("Connection", "close");
-            ErrorResponses.send(agentResponse, Failure.CLIENT_GONE.status(), Failure.CLIENT_GONE.reason());
+            ErrorResponses.send(agentResponse, Failure.CLIENT_GONE.status(), Failure.CLIENT_GONE.reason(), true);
             return;
         }
         client.complete();
         broker.finish(exchange);
         agentResponse.setStatus(HttpServletResponse.SC_OK);
-    }
-
-    /** The client connection failed while the head was being sent. */
-    private static final class ClientWriteException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ClientWriteException(IOException cause) {
-            super(cause.getMessage(), cause, false, false);
-        }
     }
 }

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 
 import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -93,6 +94,12 @@ public final class EmbeddedProxy implements AutoCloseable {
         // The proxy answers for the backend: it should not advertise the container it runs on.
         http.setSendServerVersion(false);
         http.setRequestHeaderSize(options.maxHeaderBytes());
+        // A backend's headers (large cookies) must fit as well as they fit the agent's message.
+        http.setResponseHeaderSize(options.maxHeaderBytes());
+        // Targets are forwarded byte for byte, so encoded slashes and dots (GitLab project paths,
+        // object keys) must reach the backend instead of being refused here; the proxy itself
+        // routes on nothing but its own few exact paths.
+        http.setUriCompliance(UriCompliance.UNSAFE);
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(options.host());
         connector.setPort(options.port());
@@ -106,6 +113,8 @@ public final class EmbeddedProxy implements AutoCloseable {
         webApp.setBaseResourceAsPath(options.webappDir());
         // The classes are already on the launcher's (or the test's) class path: load them once, from there.
         webApp.setParentLoaderPriority(true);
+        // Servlet path lookups must not fail for the ambiguous targets let through above.
+        webApp.getServletHandler().setDecodeAmbiguousURIs(true);
         // By default Jetty starts anyway and answers 503 forever; a broken web application must fail the start.
         webApp.setThrowUnavailableOnStartupException(true);
         // Jetty's ee10 error pages print stack traces by default; a public proxy must not show its internals.

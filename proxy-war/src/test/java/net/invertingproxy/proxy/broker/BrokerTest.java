@@ -224,36 +224,55 @@ class BrokerTest {
     }
 
     @Test
-    void waitingPollBoundAnswersExtraPollsAtOnce() throws Exception {
+    void pollBeyondTheBoundIsRefusedSoTheAgentBacksOff() throws Exception {
         Broker<RecordingClient> broker = broker(Map.of("max-waiting-polls", "1"));
         RecordingPoll first = new RecordingPoll();
-        RecordingPoll second = new RecordingPoll();
         broker.poll(DEFAULT_BACKEND, first);
-        broker.poll(DEFAULT_BACKEND, second);
 
+        FailureException e = assertThrows(FailureException.class, () -> broker.poll(DEFAULT_BACKEND, new RecordingPoll()));
+
+        assertEquals(Failure.TOO_MANY_POLLS, e.failure());
+        assertEquals(503, e.status());
         assertEquals(0, first.answers.get());
-        assertEquals(1, second.answers.get());
-        assertEquals(List.of(), second.ids);
     }
 
     @Test
-    void shutdownAnswersPollsAndRefusesWaitingRequests() throws Exception {
+    void shutdownAnswersHeldPollsAndRefusesNewOnes() throws Exception {
         Broker<RecordingClient> broker = broker();
-        RecordingPoll poll = new RecordingPoll();
-        broker.poll(DEFAULT_BACKEND, poll);
-        Exchange<RecordingClient> responding = broker.park(DEFAULT_BACKEND, new RecordingClient());
-        broker.claimResponse(DEFAULT_BACKEND, responding.id());
-        RecordingClient waiting = new RecordingClient();
-        broker.park(DEFAULT_BACKEND, waiting);
         RecordingPoll held = new RecordingPoll();
-
-        broker.shutdown();
         broker.poll(DEFAULT_BACKEND, held);
 
-        assertEquals(Failure.SHUTTING_DOWN, waiting.failure);
-        assertEquals(1, held.answers.get());
-        assertFalse(responding.isDone(), "a response already streaming is left to finish");
+        broker.shutdown();
+
+        assertEquals(List.of(), held.ids, "a held poll is answered at once, so its agent polls elsewhere");
+        RecordingPoll late = new RecordingPoll();
+        assertEquals(Failure.SHUTTING_DOWN,
+                assertThrows(FailureException.class, () -> broker.poll(DEFAULT_BACKEND, late)).failure());
+        assertEquals(0, late.answers.get());
         assertFalse(broker.isAccepting());
+    }
+
+    @Test
+    void shutdownRefusesWaitingRequestsAndLetsStartedOnesFinish() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        broker.poll(DEFAULT_BACKEND, new RecordingPoll());
+        Exchange<RecordingClient> responding = broker.park(DEFAULT_BACKEND, new RecordingClient());
+        broker.poll(DEFAULT_BACKEND, new RecordingPoll());
+        Exchange<RecordingClient> reading = broker.park(DEFAULT_BACKEND, new RecordingClient());
+        broker.poll(DEFAULT_BACKEND, new RecordingPoll());
+        RecordingClient handedOut = new RecordingClient();
+        broker.park(DEFAULT_BACKEND, handedOut);
+        RecordingClient queued = new RecordingClient();
+        broker.park(DEFAULT_BACKEND, queued);
+        broker.claimResponse(DEFAULT_BACKEND, responding.id());
+        broker.claimRead(DEFAULT_BACKEND, reading.id());
+
+        broker.shutdown();
+
+        assertEquals(Failure.SHUTTING_DOWN, handedOut.failure);
+        assertEquals(Failure.SHUTTING_DOWN, queued.failure);
+        assertFalse(responding.isDone(), "a response already streaming is left to finish");
+        assertFalse(reading.isDone(), "a request an agent is reading is left to finish");
         assertEquals(Failure.SHUTTING_DOWN,
                 assertThrows(FailureException.class, () -> broker.park(DEFAULT_BACKEND, new RecordingClient())).failure());
     }
