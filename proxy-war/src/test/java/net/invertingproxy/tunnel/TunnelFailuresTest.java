@@ -1171,4 +1171,22 @@ class TunnelFailuresTest {
         System.arraycopy(second, 0, all, first.length, second.length);
         return all;
     }
+
+    @Test
+    void clientUploadBreakingOffGets400NeverASuccess() throws Exception {
+        try (Tunnel tunnel = Tunnel.start()) {
+            tunnel.backend.behave((request, response, recorded) -> {
+                TestBackend.readAll(request.getInputStream());
+                response.setStatus(200);
+            });
+            try (RawClient client = RawClient.connect(tunnel.proxy.port())) {
+                client.readTimeout(10_000);
+                client.send("POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n");
+
+                RawClient.Received received = client.readToEnd();
+
+                assertTrue(received.text().startsWith("HTTP/1.1 400"), received.toString());
+            }
+        }
+    }
 }

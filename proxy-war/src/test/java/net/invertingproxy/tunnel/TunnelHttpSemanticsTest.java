@@ -307,6 +307,54 @@ class TunnelHttpSemanticsTest {
         }
     }
 
+    @Test
+    void encodedSlashesDotsAndPercentsReachTheBackendUntouched() throws Exception {
+        tunnel.backend.behave((request, response, recorded) -> response.setStatus(204));
+        for (String target : List.of("/projects/group%2Fname/files", "/a%25b?q=%2F", "/a/%2e%2e/b", "/x;jsessionid=1/y")) {
+            String raw = rawExchange("GET " + target + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            assertTrue(raw.startsWith("HTTP/1.1 204"), target + " -> " + raw);
+            assertEquals(target, tunnel.backend.nextRequest().target());
+        }
+    }
+
+    @Test
+    void largeResponseHeadersArriveWhole() throws Exception {
+        String cookie = "big=" + "c".repeat(20_000);
+        tunnel.backend.behave((request, response, recorded) -> {
+            response.setStatus(200);
+            response.addHeader("Set-Cookie", cookie);
+        });
+
+        try (ClassicHttpResponse response = tunnel.client.executeOpen(null, new HttpGet(tunnel.uri("/cookie")), null)) {
+            assertEquals(200, response.getCode());
+            assertEquals(cookie, response.getFirstHeader("Set-Cookie").getValue());
+        }
+    }
+
+    @Test
+    void http10RequestWithoutHostReachesTheBackendWithTheProxysHost() throws Exception {
+        tunnel.backend.behave((request, response, recorded) -> response.setStatus(204));
+
+        String raw = rawExchange("GET /old HTTP/1.0\r\n\r\n");
+
+        assertTrue(raw.startsWith("HTTP/1.1 204") || raw.startsWith("HTTP/1.0 204"), raw);
+        assertEquals("127.0.0.1:" + tunnel.proxy.port(), tunnel.backend.nextRequest().header("Host"));
+    }
+
+    @Test
+    void forwardedProtoAndHostSetByAProxyInFrontAreKept() throws Exception {
+        tunnel.backend.behave((request, response, recorded) -> response.setStatus(204));
+        HttpGet get = new HttpGet(tunnel.uri("/behind-alb"));
+        get.addHeader("X-Forwarded-Proto", "https");
+        get.addHeader("X-Forwarded-Host", "api.example.com");
+
+        tunnel.client.execute(get, response -> response.getCode());
+
+        TestBackend.RecordedRequest seen = tunnel.backend.nextRequest();
+        assertEquals(List.of("https"), seen.headerValues("X-Forwarded-Proto"));
+        assertEquals(List.of("api.example.com"), seen.headerValues("X-Forwarded-Host"));
+    }
+
     private static String rawExchange(String requests) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", tunnel.proxy.port())) {
             socket.setSoTimeout(10_000);
