@@ -37,6 +37,9 @@ public enum ProxySetting {
     /** The largest number of headers accepted in an agent's response message. */
     MAX_HEADER_COUNT("max-header-count", "256",
             "Most headers accepted in an agent's response message."),
+    /** How long a stopping proxy waits for exchanges already under way. */
+    DRAIN_TIMEOUT_SECONDS("drain-timeout-seconds", "30",
+            "On shutdown or undeploy, how long exchanges already under way may take to finish; new requests get 503 meanwhile."),
     /** How often overdue requests and polls are looked for. */
     SWEEP_INTERVAL_MILLIS("sweep-interval-millis", "200",
             "How often overdue requests and polls are looked for; timeouts are accurate to this.");

@@ -20,6 +20,7 @@ public record ProxySettings(
         int maxWaitingPolls,
         int maxHeaderBytes,
         int maxHeaderCount,
+        Duration drainTimeout,
         Duration sweepInterval) {
 
     /** The settings with every default. */
@@ -45,6 +46,7 @@ public record ProxySettings(
                 Math.toIntExact(values.get(ProxySetting.MAX_WAITING_POLLS)),
                 Math.toIntExact(values.get(ProxySetting.MAX_HEADER_BYTES)),
                 Math.toIntExact(values.get(ProxySetting.MAX_HEADER_COUNT)),
+                Duration.ofSeconds(values.get(ProxySetting.DRAIN_TIMEOUT_SECONDS)),
                 Duration.ofMillis(values.get(ProxySetting.SWEEP_INTERVAL_MILLIS)));
     }
 

@@ -1,6 +1,7 @@
 package net.invertingproxy.proxy.servlet;
 
 import java.io.IOException;
+import java.util.List;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -14,6 +15,7 @@ import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.broker.Exchange;
 import net.invertingproxy.proxy.failure.Failure;
 import net.invertingproxy.proxy.failure.FailureException;
+import net.invertingproxy.proxy.observe.ExchangeListener;
 
 /**
  * Takes every client request that is not an agent call, parks it until an agent takes it, and
@@ -23,10 +25,13 @@ public final class ClientRequestServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     private transient Broker<ParkedClient> broker;
+    private transient List<ExchangeListener> exchangeListeners;
 
     @Override
     public void init() {
-        broker = ProxyComponents.of(getServletContext()).broker();
+        ProxyComponents components = ProxyComponents.of(getServletContext());
+        broker = components.broker();
+        exchangeListeners = components.exchangeListeners();
     }
 
     @Override
@@ -41,7 +46,7 @@ public final class ClientRequestServlet extends HttpServlet {
         AsyncContext async = clientRequest.startAsync();
         // The broker's sweeper owns every timeout; the container's own (30 s on Tomcat) must not interfere.
         async.setTimeout(0);
-        ParkedClient client = new ParkedClient(async);
+        ParkedClient client = new ParkedClient(async, Broker.DEFAULT_BACKEND, exchangeListeners);
         Exchange<ParkedClient> exchange;
         try {
             exchange = broker.park(Broker.DEFAULT_BACKEND, client);

@@ -1,6 +1,8 @@
 package net.invertingproxy.proxy.servlet;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.servlet.AsyncContext;
@@ -9,6 +11,9 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import net.invertingproxy.proxy.broker.ClientSide;
 import net.invertingproxy.proxy.failure.Failure;
+import net.invertingproxy.proxy.observe.ExchangeListener;
+import net.invertingproxy.proxy.observe.ExchangeOutcome;
+import net.invertingproxy.proxy.observe.ExchangeSummary;
 
 /**
  * A client request suspended with {@link AsyncContext} while it waits for an agent: no thread is
@@ -17,12 +22,45 @@ import net.invertingproxy.proxy.failure.Failure;
 final class ParkedClient implements ClientSide {
     /** Request attribute telling the async re-dispatch to break the client connection. */
     static final String ABORT_ATTRIBUTE = ParkedClient.class.getName() + ".abort";
+    private static final System.Logger LOG = System.getLogger(ParkedClient.class.getName());
 
     private final AsyncContext async;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final List<ExchangeListener> listeners;
+    private final String backendId;
+    // Taken at once: the container may recycle the request object after it completes.
+    private final String method;
+    private final String path;
+    private final long arrivedNanos = System.nanoTime();
+    private volatile long respondingNanos;
+    private volatile long bytesIn;
+    private volatile long bytesOut;
+    private volatile String agentAddress = "-";
 
-    ParkedClient(AsyncContext async) {
+    ParkedClient(AsyncContext async, String backendId, List<ExchangeListener> listeners) {
         this.async = async;
+        this.backendId = backendId;
+        this.listeners = listeners;
+        HttpServletRequest request = (HttpServletRequest) async.getRequest();
+        this.method = request.getMethod();
+        this.path = request.getRequestURI();
+    }
+
+    /** Notes that the client's request body was delivered to the agent at the given address. */
+    void requestDelivered(long bytes, String agent) {
+        bytesIn = bytes;
+        agentAddress = agent;
+    }
+
+    /** Notes that an agent at the given address started the response. */
+    void responseStarted(String agent) {
+        respondingNanos = System.nanoTime();
+        agentAddress = agent;
+    }
+
+    /** Notes how many response body bytes reached the client. */
+    void responseDelivered(long bytes) {
+        bytesOut = bytes;
     }
 
     HttpServletRequest request() {
@@ -35,6 +73,10 @@ final class ParkedClient implements ClientSide {
 
     @Override
     public void fail(Failure failure, String reason) {
+        fail(failure, reason, ExchangeOutcome.REFUSED);
+    }
+
+    private void fail(Failure failure, String reason, ExchangeOutcome outcome) {
         if (ended.compareAndSet(false, true)) {
             try {
                 ErrorResponses.send(response(), failure.status(), reason);
@@ -42,6 +84,7 @@ final class ParkedClient implements ClientSide {
                 // The container already ended the request.
             }
             completeQuietly();
+            summarize(outcome, failure.status(), reason);
         }
     }
 
@@ -58,16 +101,18 @@ final class ParkedClient implements ClientSide {
             committed = true;
         }
         if (committed) {
-            abort(reason);
+            abort(reason, ExchangeOutcome.CLIENT_GONE);
         } else {
-            fail(failure, reason);
+            fail(failure, reason, ExchangeOutcome.CLIENT_GONE);
         }
     }
 
     /** Ends the response normally: the body is complete. */
     void complete() {
         if (ended.compareAndSet(false, true)) {
+            int status = statusSent();
             completeQuietly();
+            summarize(ExchangeOutcome.ANSWERED, status, "");
         }
     }
 
@@ -77,7 +122,12 @@ final class ParkedClient implements ClientSide {
      * throws after the response is committed, so the request is dispatched back to a servlet that throws.
      */
     void abort(String reason) {
+        abort(reason, ExchangeOutcome.ABORTED);
+    }
+
+    private void abort(String reason, ExchangeOutcome outcome) {
         if (ended.compareAndSet(false, true)) {
+            summarize(outcome, statusSent(), reason);
             try {
                 async.getRequest().setAttribute(ABORT_ATTRIBUTE, reason);
                 async.dispatch();
@@ -104,6 +154,30 @@ final class ParkedClient implements ClientSide {
         @Override
         public synchronized Throwable fillInStackTrace() {
             return this;
+        }
+    }
+
+    private int statusSent() {
+        try {
+            return response().getStatus();
+        } catch (IllegalStateException e) {
+            return 0;
+        }
+    }
+
+    // Listeners are told after the client was answered, so a slow listener never delays a client.
+    private void summarize(ExchangeOutcome outcome, int status, String reason) {
+        long now = System.nanoTime();
+        long responding = respondingNanos;
+        ExchangeSummary summary = new ExchangeSummary(backendId, method, path, status, outcome, reason,
+                bytesIn, bytesOut, Duration.ofNanos((responding == 0 ? now : responding) - arrivedNanos),
+                Duration.ofNanos(now - arrivedNanos), agentAddress);
+        for (ExchangeListener listener : listeners) {
+            try {
+                listener.exchangeEnded(summary);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "exchange listener failed: " + e);
+            }
         }
     }
 

@@ -2,6 +2,8 @@ package net.invertingproxy.proxy.servlet;
 
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +15,7 @@ import jakarta.servlet.ServletContextListener;
 import net.invertingproxy.protocol.MessageReader;
 import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.config.ProxySettings;
+import net.invertingproxy.proxy.observe.AccessLog;
 
 /** Starts the broker and its sweeper when the web application starts, and releases everything it holds when it stops. */
 public final class ProxyLifecycle implements ServletContextListener {
@@ -23,16 +26,20 @@ public final class ProxyLifecycle implements ServletContextListener {
      */
     public static final String DRAIN_ATTRIBUTE = "net.invertingproxy.proxy.drain";
 
+    private static final long DRAIN_CHECK_MILLIS = 50;
+
     private ScheduledExecutorService sweeper;
     private Broker<ParkedClient> broker;
+    private Duration drainTimeout;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
         ProxySettings settings = ProxySettings.resolve(context::getInitParameter, System.getProperties(), System.getenv());
         broker = new Broker<>(settings, Clock.systemUTC());
+        drainTimeout = settings.drainTimeout();
         new ProxyComponents(settings, broker, new MessageReader(settings.maxHeaderBytes(), settings.maxHeaderCount()),
-                new StreamingSlots(settings.maxStreamingExchanges())).storeIn(context);
+                new StreamingSlots(settings.maxStreamingExchanges()), List.of(new AccessLog())).storeIn(context);
         context.setAttribute(DRAIN_ATTRIBUTE, (Runnable) broker::shutdown);
         sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "inverting-proxy-sweeper");
@@ -50,7 +57,29 @@ public final class ProxyLifecycle implements ServletContextListener {
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         broker.shutdown();
+        awaitDrained(drainTimeout);
         sweeper.shutdownNow();
+    }
+
+    // Containers keep serving requests already under way while a context stops; waiting here lets
+    // streams started before the drain finish, and the sweeper still times out stuck ones.
+    private void awaitDrained(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (broker.exchangeCount() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(DRAIN_CHECK_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int left = broker.exchangeCount();
+        if (left > 0) {
+            LOG.log(Level.WARNING, "drain timeout of {0} s reached with {1} exchanges unfinished",
+                    timeout.toSeconds(), left);
+        } else {
+            LOG.log(Level.INFO, "drained: every exchange finished");
+        }
     }
 
     // A failing sweep must not kill the scheduler, or every later timeout would be lost.

@@ -52,7 +52,7 @@ public final class RequestServlet extends HttpServlet {
             return;
         }
         try {
-            sendRequest(exchange, agentResponse);
+            sendRequest(exchange, agentRequest, agentResponse);
         } finally {
             streamingSlots.giveBack();
         }
@@ -64,7 +64,8 @@ public final class RequestServlet extends HttpServlet {
         ErrorResponses.send(agentResponse, Failure.STREAMING_AT_CAPACITY.status(), Failure.STREAMING_AT_CAPACITY.reason());
     }
 
-    private void sendRequest(Exchange<ParkedClient> exchange, HttpServletResponse agentResponse) throws IOException {
+    private void sendRequest(Exchange<ParkedClient> exchange, HttpServletRequest agentRequest,
+                             HttpServletResponse agentResponse) throws IOException {
         HttpServletRequest clientRequest = exchange.client().request();
         agentResponse.setStatus(HttpServletResponse.SC_OK);
         agentResponse.setContentType(MESSAGE_CONTENT_TYPE);
@@ -73,10 +74,9 @@ public final class RequestServlet extends HttpServlet {
         try {
             OutputStream body = MessageWriter.writeRequest(ClientRequestHead.of(clientRequest), framing,
                     () -> ClientRequestHead.trailersOf(clientRequest), agentResponse.getOutputStream());
-            if (framing.hasBody()) {
-                BodyCopier.copy(clientRequest.getInputStream(), body);
-            }
+            long bytes = framing.hasBody() ? BodyCopier.copy(clientRequest.getInputStream(), body) : 0;
             body.close();
+            exchange.client().requestDelivered(bytes, agentRequest.getRemoteAddr());
         } catch (BodyCopier.SourceFailedException e) {
             LOG.log(Level.DEBUG, "client went away while sending request {0}: {1}", exchange.id(), e.getMessage());
             broker.finish(exchange);

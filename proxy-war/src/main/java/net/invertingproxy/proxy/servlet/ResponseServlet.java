@@ -51,6 +51,7 @@ public final class ResponseServlet extends HttpServlet {
             return;
         }
         try {
+            exchange.client().responseStarted(agentRequest.getRemoteAddr());
             relay(exchange, agentRequest, agentResponse);
         } finally {
             streamingSlots.giveBack();
@@ -94,7 +95,7 @@ public final class ResponseServlet extends HttpServlet {
         try {
             // Sending the head at once lets a client see the status before a slow body starts.
             clientResponse.flushBuffer();
-            BodyCopier.copy(incoming.body(), clientResponse.getOutputStream());
+            client.responseDelivered(BodyCopier.copy(incoming.body(), clientResponse.getOutputStream()));
         } catch (BodyCopier.SourceFailedException e) {
             LOG.log(Level.INFO, "response of the agent for {0} broke off: {1}", exchange.id(), e.getMessage());
             broker.finish(exchange);

@@ -24,11 +24,13 @@ public final class EmbeddedProxy implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final String host;
+    private final WebAppDrain drain;
 
-    private EmbeddedProxy(Server server, ServerConnector connector, String host) {
+    private EmbeddedProxy(Server server, ServerConnector connector, String host, WebAppDrain drain) {
         this.server = server;
         this.connector = connector;
         this.host = host;
+        this.drain = drain;
     }
 
     /** Starts a server with these options; fails if the port cannot be bound or the web application does not start. */
@@ -40,19 +42,28 @@ public final class EmbeddedProxy implements AutoCloseable {
         SettingsWebAppContext webApp = newWebApp(options);
         // Without it, stopping cuts requests in flight at once whatever the stop timeout says.
         server.setHandler(new GracefulHandler(webApp));
-        server.addBean(new WebAppDrain(webApp));
+        WebAppDrain drain = new WebAppDrain(webApp);
+        server.addBean(drain);
         try {
             server.start();
         } catch (Exception e) {
             stopQuietly(server, e);
             throw e;
         }
-        return new EmbeddedProxy(server, connector, options.host());
+        return new EmbeddedProxy(server, connector, options.host(), drain);
     }
 
     /** The Jetty release this server runs, such as {@code 12.1.12}. */
     public static String jettyVersion() {
         return Server.getVersion();
+    }
+
+    /**
+     * Starts draining while still serving: readiness turns 503, new client requests get 503 and
+     * agents are sent elsewhere, while exchanges under way go on. A stop does this first anyway.
+     */
+    public void startDrain() {
+        drain.shutdown();
     }
 
     /** The port actually bound, which differs from the one asked for when that was 0. */
@@ -150,7 +161,7 @@ public final class EmbeddedProxy implements AutoCloseable {
         /** Room for large cookies and tokens that clients send through the proxy. */
         public static final int DEFAULT_MAX_HEADER_BYTES = 65536;
         /** Well inside the grace periods of Kubernetes (30 s) and ECS (30 s) before they kill the process. */
-        public static final int DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+        public static final int DEFAULT_STOP_TIMEOUT_SECONDS = 30;
 
         /** Checks every option and freezes the parameter map; a bad value gives an {@link IllegalArgumentException} naming it. */
         public Options {

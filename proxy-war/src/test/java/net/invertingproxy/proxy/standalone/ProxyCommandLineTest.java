@@ -35,7 +35,7 @@ class ProxyCommandLineTest {
         assertEquals("0.0.0.0", options.host());
         assertEquals(Duration.ofSeconds(75), options.idleTimeout());
         assertEquals(65536, options.maxHeaderBytes());
-        assertEquals(Duration.ofSeconds(10), options.stopTimeout());
+        assertEquals(Duration.ofSeconds(30), options.stopTimeout());
         assertEquals(Map.of(), options.initParameters());
         assertEquals(WEBAPP, options.webappDir());
     }
