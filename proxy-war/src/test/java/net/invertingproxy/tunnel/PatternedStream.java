@@ -10,14 +10,14 @@ import java.util.Random;
  * A large body made on the fly, never held whole: random 64 KiB blocks, each stamped with its
  * index so that a block lost, repeated or swapped changes the digest.
  */
-final class PatternedStream extends InputStream {
+public final class PatternedStream extends InputStream {
     private static final int BLOCK = 64 * 1024;
 
     private final byte[] block = new byte[BLOCK];
     private final long size;
     private long position;
 
-    PatternedStream(long size) {
+    public PatternedStream(long size) {
         this.size = size;
         new Random(42).nextBytes(block);
     }
@@ -50,12 +50,12 @@ final class PatternedStream extends InputStream {
     }
 
     /** The SHA-256 of a patterned body of the given size, computed by streaming it. */
-    static String digestOf(long size) {
+    public static String digestOf(long size) {
         return digest(new PatternedStream(size));
     }
 
     /** The SHA-256 of a stream, read to its end in small pieces. */
-    static String digest(InputStream in) {
+    public static String digest(InputStream in) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[64 * 1024];

@@ -12,24 +12,24 @@ import net.invertingproxy.protocol.PendingRequests;
  * ({@code Connection: close}), so a test controls exactly what the proxy receives, when, and how
  * the connection ends.
  */
-final class RawAgent {
-    static final String BACKEND_HEADER = "X-Inverting-Proxy-Backend-ID";
-    static final String REQUEST_HEADER = "X-Inverting-Proxy-Request-ID";
+public final class RawAgent {
+    public static final String BACKEND_HEADER = "X-Inverting-Proxy-Backend-ID";
+    public static final String REQUEST_HEADER = "X-Inverting-Proxy-Request-ID";
 
     private final int port;
     private final String backendId;
 
-    RawAgent(int port) {
+    public RawAgent(int port) {
         this(port, "default");
     }
 
-    RawAgent(int port, String backendId) {
+    public RawAgent(int port, String backendId) {
         this.port = port;
         this.backendId = backendId;
     }
 
     /** Any call: the request line, Host, {@code Connection: close}, the given header lines, and a Content-Length body if one is given. */
-    RawResponse call(String method, String path, List<String> headerLines, byte[] body) throws IOException {
+    public RawResponse call(String method, String path, List<String> headerLines, byte[] body) throws IOException {
         StringBuilder head = new StringBuilder()
                 .append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
                 .append("Host: 127.0.0.1:").append(port).append("\r\n")
@@ -51,12 +51,12 @@ final class RawAgent {
     }
 
     /** {@code GET agent/pending}; the answer as it came. */
-    RawResponse poll() throws IOException {
+    public RawResponse poll() throws IOException {
         return call("GET", "/agent/pending", List.of(BACKEND_HEADER + ": " + backendId), null);
     }
 
     /** {@code GET agent/pending}, which must answer 200 with a JSON list; the IDs in it. */
-    List<String> pollIds() throws IOException {
+    public List<String> pollIds() throws IOException {
         RawResponse answer = poll();
         if (answer.status() != 200) {
             throw new AssertionError("poll answered " + answer);
@@ -69,23 +69,23 @@ final class RawAgent {
     }
 
     /** {@code GET agent/request} for the ID. */
-    RawResponse readRequest(String requestId) throws IOException {
+    public RawResponse readRequest(String requestId) throws IOException {
         return call("GET", "/agent/request", idHeaders(requestId), null);
     }
 
     /** {@code POST agent/response} for the ID with the message as a Content-Length body. */
-    RawResponse postResponse(String requestId, String message) throws IOException {
+    public RawResponse postResponse(String requestId, String message) throws IOException {
         return postResponse(requestId, message.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    RawResponse postResponse(String requestId, byte[] message) throws IOException {
+    public RawResponse postResponse(String requestId, byte[] message) throws IOException {
         List<String> headers = new ArrayList<>(idHeaders(requestId));
         headers.add("Content-Type: text/plain");
         return call("POST", "/agent/response", headers, message);
     }
 
     /** Starts {@code POST agent/response} for the ID with a chunked body, sent piece by piece. */
-    Post openPost(String requestId) throws IOException {
+    public Post openPost(String requestId) throws IOException {
         return openPost(List.of(
                 "POST /agent/response HTTP/1.1",
                 "Host: 127.0.0.1:" + port,
@@ -96,14 +96,14 @@ final class RawAgent {
     }
 
     /** Starts a chunked post whose request line and headers are exactly the given lines. */
-    Post openPost(List<String> headLines) throws IOException {
+    public Post openPost(List<String> headLines) throws IOException {
         RawClient connection = RawClient.connect(port);
         connection.send(String.join("\r\n", headLines) + "\r\n\r\n");
         return new Post(connection);
     }
 
     /** Starts {@code GET agent/request} for the ID and leaves the answer unread on the returned connection. */
-    RawClient startRead(String requestId) throws IOException {
+    public RawClient startRead(String requestId) throws IOException {
         RawClient connection = RawClient.connect(port);
         connection.send("GET /agent/request HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
                 + BACKEND_HEADER + ": " + backendId + "\r\n" + REQUEST_HEADER + ": " + requestId + "\r\n\r\n");
@@ -115,7 +115,7 @@ final class RawAgent {
     }
 
     /** A response post in progress: chunks go out as they are given. */
-    static final class Post implements AutoCloseable {
+    public static final class Post implements AutoCloseable {
         private final RawClient connection;
 
         private Post(RawClient connection) {
@@ -123,7 +123,7 @@ final class RawAgent {
         }
 
         /** Sends the text as one chunk of the outer body. */
-        Post chunk(String text) throws IOException {
+        public Post chunk(String text) throws IOException {
             byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
             connection.send(Integer.toHexString(bytes.length) + "\r\n");
             connection.send(bytes);
@@ -132,24 +132,24 @@ final class RawAgent {
         }
 
         /** Sends the text as it is, with no chunk framing (for a post framed by Content-Length). */
-        Post raw(String text) throws IOException {
+        public Post raw(String text) throws IOException {
             connection.send(text);
             return this;
         }
 
         /** Sends the last chunk and reads the proxy's answer. */
-        RawResponse finish() throws IOException {
+        public RawResponse finish() throws IOException {
             connection.send("0\r\n\r\n");
             return connection.readResponse();
         }
 
         /** Reads the proxy's answer without finishing the body (the proxy answered early). */
-        RawResponse answer() throws IOException {
+        public RawResponse answer() throws IOException {
             return connection.readResponse();
         }
 
         /** Dies mid-post: the connection is reset, as when the agent's process is killed. */
-        void die() throws IOException {
+        public void die() throws IOException {
             connection.closeAbruptly();
         }
 

@@ -17,9 +17,9 @@ import java.util.Arrays;
  * received, including how the connection ended (clean end of stream, reset, or nothing more
  * within the read timeout).
  */
-final class RawClient implements AutoCloseable {
+public final class RawClient implements AutoCloseable {
     /** How a read to the end of the connection finished. */
-    enum Ending {
+    public enum Ending {
         /** The peer closed the connection (FIN). */
         EOF,
         /** The connection was reset (RST) or otherwise broken. */
@@ -29,8 +29,8 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Everything received up to the end of the connection, and how it ended. */
-    record Received(byte[] bytes, Ending ending) {
-        String text() {
+    public record Received(byte[] bytes, Ending ending) {
+        public String text() {
             return new String(bytes, StandardCharsets.ISO_8859_1);
         }
 
@@ -51,7 +51,7 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Connects to 127.0.0.1 at the port; reads give up after 10 s unless told otherwise. */
-    static RawClient connect(int port) throws IOException {
+    public static RawClient connect(int port) throws IOException {
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
@@ -59,32 +59,32 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Sends the text as ISO-8859-1 bytes and flushes. */
-    RawClient send(String text) throws IOException {
+    public RawClient send(String text) throws IOException {
         return send(text.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    RawClient send(byte[] bytes) throws IOException {
+    public RawClient send(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
         return this;
     }
 
-    RawClient readTimeout(int millis) throws SocketException {
+    public RawClient readTimeout(int millis) throws SocketException {
         socket.setSoTimeout(millis);
         return this;
     }
 
-    InputStream input() {
+    public InputStream input() {
         return in;
     }
 
     /** Reads one response. */
-    RawResponse readResponse() throws IOException {
+    public RawResponse readResponse() throws IOException {
         return RawResponse.read(in, false);
     }
 
     /** Reads until the given bytes have been received, returning everything read so far. */
-    byte[] readUntil(String marker) throws IOException {
+    public byte[] readUntil(String marker) throws IOException {
         byte[] wanted = marker.getBytes(StandardCharsets.ISO_8859_1);
         ByteArrayOutputStream seen = new ByteArrayOutputStream();
         while (true) {
@@ -102,7 +102,7 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Reads everything until the connection ends or nothing arrives within the read timeout. */
-    Received readToEnd() {
+    public Received readToEnd() {
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         while (true) {
@@ -122,7 +122,7 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Closes with a reset (SO_LINGER 0), as a crashed process or a pulled cable would. */
-    void closeAbruptly() throws IOException {
+    public void closeAbruptly() throws IOException {
         socket.setSoLinger(true, 0);
         socket.close();
     }

@@ -15,27 +15,27 @@ import java.util.Map;
  * test sees is exactly what was on the wire. A response that ends before its framing says it is
  * complete is an {@link EOFException}, never a shorter response.
  */
-record RawResponse(int status, String reason, List<Map.Entry<String, String>> headers, byte[] body,
+public record RawResponse(int status, String reason, List<Map.Entry<String, String>> headers, byte[] body,
                    List<Map.Entry<String, String>> trailers) {
 
     /** All values of a header, in order; names compare case-insensitively. */
-    List<String> headerValues(String name) {
+    public List<String> headerValues(String name) {
         return valuesOf(headers, name);
     }
 
     /** The first value of a header, or null. */
-    String header(String name) {
+    public String header(String name) {
         List<String> values = headerValues(name);
         return values.isEmpty() ? null : values.get(0);
     }
 
     /** The first value of a trailer, or null. */
-    String trailer(String name) {
+    public String trailer(String name) {
         List<String> values = valuesOf(trailers, name);
         return values.isEmpty() ? null : values.get(0);
     }
 
-    String bodyText() {
+    public String bodyText() {
         return new String(body, StandardCharsets.UTF_8);
     }
 
@@ -45,7 +45,7 @@ record RawResponse(int status, String reason, List<Map.Entry<String, String>> he
     }
 
     /** Reads one response; {@code bodiless} for the answer to HEAD. */
-    static RawResponse read(InputStream in, boolean bodiless) throws IOException {
+    public static RawResponse read(InputStream in, boolean bodiless) throws IOException {
         String statusLine = readLine(in);
         String[] parts = statusLine.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
@@ -89,7 +89,7 @@ record RawResponse(int status, String reason, List<Map.Entry<String, String>> he
     }
 
     /** Reads one CRLF-terminated line (without it); the stream ending first is an {@link EOFException}. */
-    static String readLine(InputStream in) throws IOException {
+    public static String readLine(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         while (true) {
             int b = in.read();
@@ -105,7 +105,7 @@ record RawResponse(int status, String reason, List<Map.Entry<String, String>> he
         }
     }
 
-    static byte[] readExactly(InputStream in, int length) throws IOException {
+    public static byte[] readExactly(InputStream in, int length) throws IOException {
         byte[] bytes = in.readNBytes(length);
         if (bytes.length < length) {
             throw new EOFException("stream ended after " + bytes.length + " of " + length + " body bytes");

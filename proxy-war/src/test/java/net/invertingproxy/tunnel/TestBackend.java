@@ -25,16 +25,16 @@ import org.eclipse.jetty.server.ServerConnector;
  * A real HTTP backend on loopback. Each test installs the behaviour it needs; every request the
  * backend receives is recorded (its body only up to a small size) for the test to inspect.
  */
-final class TestBackend implements AutoCloseable {
+public final class TestBackend implements AutoCloseable {
     /** What the backend does with one request. */
     @FunctionalInterface
-    interface Behaviour {
+    public interface Behaviour {
         void handle(HttpServletRequest request, HttpServletResponse response, RecordedRequest recorded) throws Exception;
     }
 
     /** A request as the backend saw it. */
-    record RecordedRequest(String method, String target, List<Map.Entry<String, String>> headers, String remoteAddress) {
-        List<String> headerValues(String name) {
+    public record RecordedRequest(String method, String target, List<Map.Entry<String, String>> headers, String remoteAddress) {
+        public List<String> headerValues(String name) {
             List<String> values = new ArrayList<>();
             for (Map.Entry<String, String> header : headers) {
                 if (header.getKey().equalsIgnoreCase(name)) {
@@ -44,7 +44,7 @@ final class TestBackend implements AutoCloseable {
             return values;
         }
 
-        String header(String name) {
+        public String header(String name) {
             List<String> values = headerValues(name);
             return values.isEmpty() ? null : values.get(0);
         }
@@ -55,7 +55,7 @@ final class TestBackend implements AutoCloseable {
     private final BlockingQueue<RecordedRequest> received = new LinkedBlockingQueue<>();
     private volatile Behaviour behaviour = (request, response, recorded) -> response.setStatus(204);
 
-    TestBackend() throws Exception {
+    public TestBackend() throws Exception {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
@@ -81,29 +81,29 @@ final class TestBackend implements AutoCloseable {
         server.start();
     }
 
-    void behave(Behaviour behaviour) {
+    public void behave(Behaviour behaviour) {
         this.behaviour = behaviour;
     }
 
     /** Forgets the requests recorded so far, so a test sees only its own. */
-    void forgetRequests() {
+    public void forgetRequests() {
         received.clear();
     }
 
-    Behaviour currentBehaviour() {
+    public Behaviour currentBehaviour() {
         return behaviour;
     }
 
-    String hostAndPort() {
+    public String hostAndPort() {
         return "127.0.0.1:" + connector.getLocalPort();
     }
 
-    URI uri(String target) {
+    public URI uri(String target) {
         return URI.create("http://" + hostAndPort() + target);
     }
 
     /** The next request the backend received, waiting up to ten seconds. */
-    RecordedRequest nextRequest() throws InterruptedException {
+    public RecordedRequest nextRequest() throws InterruptedException {
         RecordedRequest request = received.poll(10, TimeUnit.SECONDS);
         if (request == null) {
             throw new AssertionError("the backend received no request within 10 s");
@@ -112,11 +112,11 @@ final class TestBackend implements AutoCloseable {
     }
 
     /** A request received within the given time, or null. */
-    RecordedRequest pollRequest(long millis) throws InterruptedException {
+    public RecordedRequest pollRequest(long millis) throws InterruptedException {
         return received.poll(millis, TimeUnit.MILLISECONDS);
     }
 
-    static byte[] readAll(InputStream in) throws IOException {
+    public static byte[] readAll(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         in.transferTo(out);
         return out.toByteArray();

@@ -57,7 +57,7 @@ class TunnelOperationsTest {
             assertTrue(line.startsWith("backend=default method=GET path=/orders/7 status=201 outcome=ANSWERED bytes_in=0 bytes_out=5 "),
                     line);
             assertTrue(line.contains(" agent=127.0.0.1 "), line);
-            assertTrue(line.matches(".* wait_ms=\\d+ total_ms=\\d+ .*"), line);
+            assertTrue(line.matches(".* wait_ms=\\d+ total_ms=\\d+ backend_ms=\\d+ .*"), line);
             assertFalse(line.contains("secret"), line);
             Thread.sleep(200);
             assertEquals(1, lines.stream().filter(l -> l.contains("path=/orders/7")).count(), "one line per exchange: " + lines);
@@ -126,6 +126,52 @@ class TunnelOperationsTest {
                 assertEquals(9, rest.lines().count(), rest);
                 assertTrue(rest.endsWith("piece 9\n"), rest);
                 stopping.get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void metricsCountRequestsPollsAndLatencyInPrometheusFormat() throws Exception {
+        try (Tunnel tunnel = Tunnel.start()) {
+            tunnel.backend.behave((request, response, recorded) -> {
+                response.setStatus(202);
+                response.getOutputStream().write("abc".getBytes(UTF_8));
+            });
+            for (int i = 0; i < 3; i++) {
+                tunnel.client.execute(new HttpGet(tunnel.uri("/counted")), response -> EntityUtils.toString(response.getEntity()));
+            }
+            Thread.sleep(200);
+
+            String metrics = tunnel.client.execute(new HttpGet(tunnel.uri("/metrics")), response -> {
+                assertEquals(200, response.getCode());
+                assertTrue(response.getFirstHeader("Content-Type").getValue().startsWith("text/plain; version=0.0.4"));
+                return EntityUtils.toString(response.getEntity());
+            });
+
+            assertTrue(metrics.contains("inverting_proxy_client_requests_total{backend=\"default\",outcome=\"ANSWERED\",status=\"202\"} 3.0"), metrics);
+            assertTrue(metrics.contains("inverting_proxy_client_bytes_out_bytes_total{backend=\"default\"} 9.0"), metrics);
+            assertTrue(metrics.contains("inverting_proxy_client_duration_seconds_bucket{backend=\"default\",le=\"+Inf\"}"), metrics);
+            assertTrue(metrics.contains("inverting_proxy_backend_duration_seconds_bucket{backend=\"default\""), metrics);
+            assertTrue(metrics.contains("inverting_proxy_agents_connected{backend=\"default\"} 1.0"), metrics);
+            assertTrue(metrics.matches("(?s).*inverting_proxy_polls_total\\{backend=\"default\",result=\"work\"} [1-9].*"), metrics);
+            assertTrue(metrics.contains("jvm_memory_used_bytes"), "JVM meters are bound");
+        }
+    }
+
+    @Test
+    void metricsCanBeTurnedOffOrRequireAToken() throws Exception {
+        try (Tunnel off = Tunnel.withoutAgent(Tunnel.settings("metrics-access", "off"))) {
+            assertEquals("404 metrics are turned off", get(off, "/metrics"));
+        }
+        try (Tunnel guarded = Tunnel.withoutAgent(Tunnel.settings("metrics-token", "s3cret"))) {
+            assertEquals("401 metrics need a bearer token", get(guarded, "/metrics"));
+            HttpGet withToken = new HttpGet(guarded.uri("/metrics"));
+            withToken.addHeader("Authorization", "Bearer s3cret");
+            assertEquals(200, (int) guarded.client.execute(withToken, response -> response.getCode()));
+            try (RawClient raw = RawClient.connect(guarded.proxy.port())) {
+                raw.readTimeout(5_000);
+                raw.send("GET /metrics HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer s3creT\r\n\r\n");
+                assertEquals(401, raw.readResponse().status());
             }
         }
     }

@@ -12,6 +12,11 @@ public final class WireHeaders {
     public static final String USER_ID = "X-Inverting-Proxy-User-ID";
     /** Optionally sent by the agent: a platform identity token of its machine. */
     public static final String VM_ID = "X-Inverting-Proxy-VM-ID";
+    /**
+     * Sent by our agent (an extension; the Go agent sends none): a random ID per agent process, so
+     * the proxy can tell apart several agents behind one address.
+     */
+    public static final String AGENT_ID = "X-Inverting-Proxy-Agent-ID";
     /** Content type of the response message the agent posts; the Go agent sends exactly this. */
     public static final String RESPONSE_MESSAGE_CONTENT_TYPE = "text/plain";
 

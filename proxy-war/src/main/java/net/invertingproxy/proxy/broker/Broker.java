@@ -27,6 +27,7 @@ public final class Broker<C extends ClientSide> {
     private final ProxySettings settings;
     private final Clock clock;
     private final Map<String, BackendQueue<C>> backends;
+    private final Map<String, AgentRoster> rosters;
     private final Map<String, Exchange<C>> exchanges = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
 
@@ -36,6 +37,7 @@ public final class Broker<C extends ClientSide> {
         this.clock = clock;
         this.backends = Map.of(DEFAULT_BACKEND, new BackendQueue<>(
                 settings.maxQueuedRequests(), settings.maxWaitingPolls(), settings.agentOfflineAfter()));
+        this.rosters = Map.of(DEFAULT_BACKEND, new AgentRoster());
     }
 
     /** Parks a client request for the backend and returns its exchange, or fails at once (no agent, full, closing). */
@@ -70,8 +72,14 @@ public final class Broker<C extends ClientSide> {
 
     /** Registers an agent's poll: answered at once if work waits, else held until work or its hold time ends. */
     public WaitingPoll poll(String backendId, PollAnswer answer) throws FailureException {
+        return poll(backendId, "unknown", answer);
+    }
+
+    /** Registers a poll of the agent known by {@code agentKey} (its ID, or its address). */
+    public WaitingPoll poll(String backendId, String agentKey, PollAnswer answer) throws FailureException {
         BackendQueue<C> queue = backendQueue(backendId);
         Instant now = clock.instant();
+        rosters.get(backendId).seen(agentKey, now);
         WaitingPoll poll = new WaitingPoll(answer, now.plus(settings.pollHold()));
         if (!accepting) {
             // Refused, not answered empty: an agent re-polling at once would spin until the end.
@@ -124,6 +132,9 @@ public final class Broker<C extends ClientSide> {
             }
             for (BackendQueue<C> queue : backends.values()) {
                 handoffs.addAll(queue.expirePolls(now));
+            }
+            for (AgentRoster roster : rosters.values()) {
+                roster.forgetSilentSince(now.minus(settings.agentOfflineAfter()));
             }
         } finally {
             // Claimed polls must be answered even if one exchange failed, or their agents would hang.
@@ -186,6 +197,17 @@ public final class Broker<C extends ClientSide> {
     public int queuedCount(String backendId) {
         BackendQueue<C> queue = backends.get(backendId);
         return queue == null ? 0 : queue.queuedCount();
+    }
+
+    /** Agents that polled for the backend within {@code agent-offline-after-seconds}. */
+    public int connectedAgentCount(String backendId) {
+        AgentRoster roster = rosters.get(backendId);
+        return roster == null ? 0 : roster.count();
+    }
+
+    /** The backends this broker serves. */
+    public java.util.Set<String> backendIds() {
+        return backends.keySet();
     }
 
     /** Polls of the backend being held. */

@@ -40,6 +40,12 @@ public enum ProxySetting {
     /** How long a stopping proxy waits for exchanges already under way. */
     DRAIN_TIMEOUT_SECONDS("drain-timeout-seconds", "30",
             "On shutdown or undeploy, how long exchanges already under way may take to finish; new requests get 503 meanwhile."),
+    /** Who may read {@code /metrics}. */
+    METRICS_ACCESS("metrics-access", "loopback",
+            "Who may read /metrics: loopback (callers on the proxy's own machine), open (anyone), or off (404)."),
+    /** A bearer token that {@code /metrics} additionally requires, if set. */
+    METRICS_TOKEN("metrics-token", "",
+            "If set, /metrics also requires the header Authorization: Bearer <token> (compared in constant time)."),
     /** How often overdue requests and polls are looked for. */
     SWEEP_INTERVAL_MILLIS("sweep-interval-millis", "200",
             "How often overdue requests and polls are looked for; timeouts are accurate to this.");
@@ -72,6 +78,11 @@ public enum ProxySetting {
     /** The value used when nothing else is set. */
     public String defaultValue() {
         return defaultValue;
+    }
+
+    /** Whether the value is a positive whole number (else free text). */
+    public boolean isNumeric() {
+        return !defaultValue.isEmpty() && defaultValue.chars().allMatch(Character::isDigit);
     }
 
     /** What the setting does, for documentation. */

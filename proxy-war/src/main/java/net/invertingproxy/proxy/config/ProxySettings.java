@@ -21,7 +21,19 @@ public record ProxySettings(
         int maxHeaderBytes,
         int maxHeaderCount,
         Duration drainTimeout,
+        MetricsAccess metricsAccess,
+        String metricsToken,
         Duration sweepInterval) {
+
+    /** Who may read {@code /metrics}. */
+    public enum MetricsAccess {
+        /** Only callers on the proxy's own machine. */
+        LOOPBACK,
+        /** Anyone who can reach the proxy. */
+        OPEN,
+        /** Nobody: the endpoint answers 404. */
+        OFF
+    }
 
     /** The settings with every default. */
     public static ProxySettings defaults() {
@@ -32,8 +44,14 @@ public record ProxySettings(
     public static ProxySettings resolve(Function<String, String> contextParameters,
                                         Map<?, ?> systemProperties, Map<String, String> environment) {
         Map<ProxySetting, Long> values = new EnumMap<>(ProxySetting.class);
+        Map<ProxySetting, String> texts = new EnumMap<>(ProxySetting.class);
         for (ProxySetting setting : ProxySetting.values()) {
-            values.put(setting, parse(setting, lookup(setting, contextParameters, systemProperties, environment)));
+            String value = lookup(setting, contextParameters, systemProperties, environment);
+            if (setting.isNumeric()) {
+                values.put(setting, parse(setting, value));
+            } else {
+                texts.put(setting, value);
+            }
         }
         return new ProxySettings(
                 Duration.ofSeconds(values.get(ProxySetting.POLL_HOLD_SECONDS)),
@@ -47,7 +65,17 @@ public record ProxySettings(
                 Math.toIntExact(values.get(ProxySetting.MAX_HEADER_BYTES)),
                 Math.toIntExact(values.get(ProxySetting.MAX_HEADER_COUNT)),
                 Duration.ofSeconds(values.get(ProxySetting.DRAIN_TIMEOUT_SECONDS)),
+                metricsAccess(texts.get(ProxySetting.METRICS_ACCESS)),
+                texts.get(ProxySetting.METRICS_TOKEN),
                 Duration.ofMillis(values.get(ProxySetting.SWEEP_INTERVAL_MILLIS)));
+    }
+
+    private static MetricsAccess metricsAccess(String value) {
+        try {
+            return MetricsAccess.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException("setting 'metrics-access' must be loopback, open or off, got '" + value + "'");
+        }
     }
 
     private static String lookup(ProxySetting setting, Function<String, String> contextParameters,

@@ -6,7 +6,7 @@ import java.lang.System.Logger.Level;
  * Writes one line per exchange to the logger {@value #LOGGER_NAME} at INFO, through whatever
  * logging the container uses (JULI on Tomcat, java.util.logging standalone). The line is logfmt:
  * {@code backend=default method=GET path=/api/items status=200 outcome=ANSWERED bytes_in=0
- * bytes_out=512 wait_ms=3 total_ms=9 agent=10.0.3.7 reason=""}.
+ * bytes_out=512 wait_ms=3 total_ms=9 backend_ms=2 agent=10.0.3.7 reason=""}.
  */
 public final class AccessLog implements ExchangeListener {
     /** The logger name, so operators can route or silence the access log on its own. */
@@ -32,6 +32,7 @@ public final class AccessLog implements ExchangeListener {
                 + " bytes_out=" + summary.bytesOut()
                 + " wait_ms=" + summary.waited().toMillis()
                 + " total_ms=" + summary.total().toMillis()
+                + " backend_ms=" + (summary.backendTime() == null ? "-" : Long.toString(summary.backendTime().toMillis()))
                 + " agent=" + token(summary.agentAddress())
                 + " reason=" + quoted(summary.reason());
     }

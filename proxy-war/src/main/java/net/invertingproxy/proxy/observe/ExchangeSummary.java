@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param bytesOut       response body bytes written to the client
  * @param waited         from arrival until the agent started the response (or the exchange ended)
  * @param total          from arrival until the end
+ * @param backendTime    from the agent having the whole request until it started the response (the
+ *                       agent's and backend's share), or null if the exchange did not get that far
  * @param agentAddress   the address the answering agent called from, or "-" if none took it
  */
 public record ExchangeSummary(
@@ -29,5 +31,6 @@ public record ExchangeSummary(
         long bytesOut,
         Duration waited,
         Duration total,
+        Duration backendTime,
         String agentAddress) {
 }

@@ -32,6 +32,7 @@ final class ParkedClient implements ClientSide {
     private final String method;
     private final String path;
     private final long arrivedNanos = System.nanoTime();
+    private volatile long deliveredNanos;
     private volatile long respondingNanos;
     private volatile long bytesIn;
     private volatile long bytesOut;
@@ -50,6 +51,7 @@ final class ParkedClient implements ClientSide {
     void requestDelivered(long bytes, String agent) {
         bytesIn = bytes;
         agentAddress = agent;
+        deliveredNanos = System.nanoTime();
     }
 
     /** Notes that an agent at the given address started the response. */
@@ -169,9 +171,11 @@ final class ParkedClient implements ClientSide {
     private void summarize(ExchangeOutcome outcome, int status, String reason) {
         long now = System.nanoTime();
         long responding = respondingNanos;
+        long delivered = deliveredNanos;
+        Duration backendTime = delivered == 0 || responding == 0 ? null : Duration.ofNanos(responding - delivered);
         ExchangeSummary summary = new ExchangeSummary(backendId, method, path, status, outcome, reason,
                 bytesIn, bytesOut, Duration.ofNanos((responding == 0 ? now : responding) - arrivedNanos),
-                Duration.ofNanos(now - arrivedNanos), agentAddress);
+                Duration.ofNanos(now - arrivedNanos), backendTime, agentAddress);
         for (ExchangeListener listener : listeners) {
             try {
                 listener.exchangeEnded(summary);

@@ -3,6 +3,7 @@ package net.invertingproxy.proxy.servlet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Consumer;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -12,10 +13,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import net.invertingproxy.protocol.PendingRequests;
+import net.invertingproxy.protocol.RequestIds;
+import net.invertingproxy.protocol.WireHeaders;
 import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.broker.PollAnswer;
 import net.invertingproxy.proxy.broker.WaitingPoll;
 import net.invertingproxy.proxy.failure.FailureException;
+import net.invertingproxy.proxy.metrics.ProxyMeters;
 
 /**
  * {@code GET agent/pending}: the agent's long poll. It is held, without a thread, until requests
@@ -25,10 +29,13 @@ public final class PendingServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     private transient Broker<ParkedClient> broker;
+    private transient ProxyMeters meters;
 
     @Override
     public void init() {
-        broker = ProxyComponents.of(getServletContext()).broker();
+        ProxyComponents components = ProxyComponents.of(getServletContext());
+        broker = components.broker();
+        meters = components.meters();
     }
 
     @Override
@@ -42,26 +49,37 @@ public final class PendingServlet extends HttpServlet {
         }
         AsyncContext async = agentRequest.startAsync();
         async.setTimeout(0);
-        PollReply reply = new PollReply(async);
+        PollReply reply = new PollReply(async, ids -> meters.pollAnswered(backendId, ids.size()));
         try {
-            WaitingPoll poll = broker.poll(backendId, reply);
+            WaitingPoll poll = broker.poll(backendId, agentKey(agentRequest), reply);
             async.addListener(new AgentGoneListener(poll));
         } catch (FailureException e) {
+            // Only served backends become a tag: a caller must not be able to mint new meters.
+            meters.pollRefused(broker.backendIds().contains(backendId) ? backendId : "unknown");
             ErrorResponses.send(agentResponse, e.status(), e.getMessage());
             async.complete();
         }
     }
 
+    // Our agent names itself; others (the Go agent) are told apart by address only.
+    private static String agentKey(HttpServletRequest agentRequest) {
+        String agentId = agentRequest.getHeader(WireHeaders.AGENT_ID);
+        return RequestIds.isWellFormed(agentId) ? "id:" + agentId : "address:" + agentRequest.getRemoteAddr();
+    }
+
     /** Writes the poll's answer and ends the agent's call. */
     private static final class PollReply implements PollAnswer {
         private final AsyncContext async;
+        private final Consumer<List<String>> onAnswer;
 
-        PollReply(AsyncContext async) {
+        PollReply(AsyncContext async, Consumer<List<String>> onAnswer) {
             this.async = async;
+            this.onAnswer = onAnswer;
         }
 
         @Override
         public void answer(List<String> requestIds) {
+            onAnswer.accept(requestIds);
             HttpServletResponse response = (HttpServletResponse) async.getResponse();
             byte[] body = new PendingRequests(requestIds).toJson().getBytes(StandardCharsets.UTF_8);
             try {

@@ -7,11 +7,12 @@ import jakarta.servlet.ServletContext;
 import net.invertingproxy.protocol.MessageReader;
 import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.config.ProxySettings;
+import net.invertingproxy.proxy.metrics.ProxyMeters;
 import net.invertingproxy.proxy.observe.ExchangeListener;
 
 /** What the servlets of one web application share, created by {@link ProxyLifecycle} and kept in the servlet context. */
 record ProxyComponents(ProxySettings settings, Broker<ParkedClient> broker, MessageReader messageReader,
-                       StreamingSlots streamingSlots, List<ExchangeListener> exchangeListeners) {
+                       StreamingSlots streamingSlots, List<ExchangeListener> exchangeListeners, ProxyMeters meters) {
     private static final String ATTRIBUTE = ProxyComponents.class.getName();
 
     void storeIn(ServletContext context) {

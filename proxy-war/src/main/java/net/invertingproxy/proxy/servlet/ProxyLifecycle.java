@@ -15,6 +15,7 @@ import jakarta.servlet.ServletContextListener;
 import net.invertingproxy.protocol.MessageReader;
 import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.config.ProxySettings;
+import net.invertingproxy.proxy.metrics.ProxyMeters;
 import net.invertingproxy.proxy.observe.AccessLog;
 
 /** Starts the broker and its sweeper when the web application starts, and releases everything it holds when it stops. */
@@ -31,6 +32,7 @@ public final class ProxyLifecycle implements ServletContextListener {
     private ScheduledExecutorService sweeper;
     private Broker<ParkedClient> broker;
     private Duration drainTimeout;
+    private ProxyMeters meters;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -38,8 +40,10 @@ public final class ProxyLifecycle implements ServletContextListener {
         ProxySettings settings = ProxySettings.resolve(context::getInitParameter, System.getProperties(), System.getenv());
         broker = new Broker<>(settings, Clock.systemUTC());
         drainTimeout = settings.drainTimeout();
+        meters = new ProxyMeters(broker);
         new ProxyComponents(settings, broker, new MessageReader(settings.maxHeaderBytes(), settings.maxHeaderCount()),
-                new StreamingSlots(settings.maxStreamingExchanges()), List.of(new AccessLog())).storeIn(context);
+                new StreamingSlots(settings.maxStreamingExchanges()), List.of(new AccessLog(), meters), meters)
+                .storeIn(context);
         context.setAttribute(DRAIN_ATTRIBUTE, (Runnable) broker::shutdown);
         sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "inverting-proxy-sweeper");
@@ -59,6 +63,7 @@ public final class ProxyLifecycle implements ServletContextListener {
         broker.shutdown();
         awaitDrained(drainTimeout);
         sweeper.shutdownNow();
+        meters.close();
     }
 
     // Containers keep serving requests already under way while a context stops; waiting here lets

@@ -317,4 +317,20 @@ class BrokerTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void connectedAgentsAreThoseThatPolledLately() throws Exception {
+        Broker<RecordingClient> broker = broker(Map.of("agent-offline-after-seconds", "15", "poll-hold-seconds", "5"));
+        broker.poll(DEFAULT_BACKEND, "agent-a", new RecordingPoll());
+        broker.poll(DEFAULT_BACKEND, "agent-b", new RecordingPoll());
+        broker.poll(DEFAULT_BACKEND, "agent-a", new RecordingPoll());
+        assertEquals(2, broker.connectedAgentCount(DEFAULT_BACKEND));
+
+        clock.advance(Duration.ofSeconds(10));
+        broker.poll(DEFAULT_BACKEND, "agent-b", new RecordingPoll());
+        clock.advance(Duration.ofSeconds(6));
+        broker.sweep();
+
+        assertEquals(1, broker.connectedAgentCount(DEFAULT_BACKEND), "agent-a went silent");
+    }
 }

@@ -1,0 +1,100 @@
+package net.invertingproxy.proxy.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import net.invertingproxy.proxy.broker.Broker;
+import net.invertingproxy.proxy.observe.ExchangeListener;
+import net.invertingproxy.proxy.observe.ExchangeSummary;
+
+/**
+ * Every meter of the proxy in one Prometheus registry: client requests by backend, status and
+ * outcome; client and backend latency histograms; bytes in and out; polls; and gauges of parked
+ * exchanges, queued requests, held polls and connected agents, plus the JVM's own meters.
+ * Tags take only bounded values (backend IDs, status codes, outcomes), never paths.
+ */
+public final class ProxyMeters implements ExchangeListener, AutoCloseable {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+
+    /** Meters for the given broker's backends. */
+    public ProxyMeters(Broker<?> broker) {
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Gauge.builder("inverting.proxy.exchanges", broker, Broker::exchangeCount)
+                .description("client requests parked or streaming").register(registry);
+        for (String backendId : broker.backendIds()) {
+            Gauge.builder("inverting.proxy.queued.requests", broker, b -> b.queuedCount(backendId))
+                    .description("client requests waiting for an agent to take them").tag("backend", backendId)
+                    .register(registry);
+            Gauge.builder("inverting.proxy.held.polls", broker, b -> b.waitingPollCount(backendId))
+                    .description("agent polls held open").tag("backend", backendId).register(registry);
+            Gauge.builder("inverting.proxy.agents.connected", broker, b -> b.connectedAgentCount(backendId))
+                    .description("agents that polled within agent-offline-after-seconds").tag("backend", backendId)
+                    .register(registry);
+        }
+    }
+
+    @Override
+    public void exchangeEnded(ExchangeSummary summary) {
+        String backend = summary.backendId();
+        Counter.builder("inverting.proxy.client.requests")
+                .description("client requests by how they ended")
+                .tags("backend", backend, "status", Integer.toString(summary.status()),
+                        "outcome", summary.outcome().name())
+                .register(registry).increment();
+        Timer.builder("inverting.proxy.client.duration")
+                .description("from a client request's arrival until its response ended")
+                .tag("backend", backend).publishPercentileHistogram()
+                .register(registry).record(summary.total());
+        if (summary.backendTime() != null) {
+            Timer.builder("inverting.proxy.backend.duration")
+                    .description("from the agent having the whole request until it started the response")
+                    .tag("backend", backend).publishPercentileHistogram()
+                    .register(registry).record(summary.backendTime());
+        }
+        Counter.builder("inverting.proxy.client.bytes.in").baseUnit("bytes")
+                .description("request body bytes read from clients").tag("backend", backend)
+                .register(registry).increment(summary.bytesIn());
+        Counter.builder("inverting.proxy.client.bytes.out").baseUnit("bytes")
+                .description("response body bytes written to clients").tag("backend", backend)
+                .register(registry).increment(summary.bytesOut());
+    }
+
+    /** Counts a poll answered with this many request IDs. */
+    public void pollAnswered(String backendId, int requestIds) {
+        polls(backendId, requestIds > 0 ? "work" : "empty").increment();
+    }
+
+    /** Counts a poll refused (unknown backend, too many polls, draining). */
+    public void pollRefused(String backendId) {
+        polls(backendId, "refused").increment();
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    private Counter polls(String backendId, String result) {
+        return Counter.builder("inverting.proxy.polls").description("agent polls by how they were answered")
+                .tags("backend", backendId, "result", result).register(registry);
+    }
+
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
+    }
+}
