@@ -34,11 +34,16 @@ final class ContainerProcess {
     private final Path logDirectory;
     private final Path console;
 
+    private final Thread killOnExit;
+
     private ContainerProcess(String name, Process process, Path logDirectory, Path console) {
         this.name = name;
         this.process = process;
         this.logDirectory = logDirectory;
         this.console = console;
+        // A test JVM that ends without stopping the container (killed, interrupted) must not leave it running.
+        this.killOnExit = new Thread(process::destroyForcibly, "kill " + name);
+        Runtime.getRuntime().addShutdownHook(killOnExit);
     }
 
     /** Starts the command with the environment changes (a null value removes the variable); output goes to console.log. */
@@ -154,6 +159,11 @@ final class ContainerProcess {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down
         }
         return process.isAlive() ? -1 : process.exitValue();
     }

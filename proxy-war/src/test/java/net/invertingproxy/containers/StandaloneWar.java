@@ -3,6 +3,7 @@ package net.invertingproxy.containers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -36,7 +37,7 @@ final class StandaloneWar implements ProxyUnderTest {
                 "-Xms256m", "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=" + tmp,
                 "-jar", war.toString(), "--port", "0", "--host", "127.0.0.1"));
         settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
-        Map<String, String> environment = new java.util.HashMap<>();
+        Map<String, String> environment = new HashMap<>();
         for (String inherited : System.getenv().keySet()) {
             if (inherited.startsWith("INVERTING_PROXY_")) {
                 environment.put(inherited, null);

@@ -16,26 +16,58 @@ public final class BodyCopier {
     private BodyCopier() {
     }
 
+    /** A copy that broke off, saying how many bytes had been copied. */
+    public abstract static class CopyFailedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        private long copied;
+
+        CopyFailedException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        /** Bytes written to the sink before the copy broke off. */
+        public long copied() {
+            return copied;
+        }
+
+        CopyFailedException after(long bytes) {
+            copied = bytes;
+            return this;
+        }
+    }
+
     /** Reading the source failed: the sending peer vanished or sent a broken body. */
-    public static final class SourceFailedException extends IOException {
+    public static final class SourceFailedException extends CopyFailedException {
         private static final long serialVersionUID = 1L;
 
         SourceFailedException(IOException cause) {
-            super(cause.getMessage(), cause);
+            super(cause);
         }
     }
 
     /** Writing the sink failed: the receiving peer went away. */
-    public static final class SinkFailedException extends IOException {
+    public static final class SinkFailedException extends CopyFailedException {
         private static final long serialVersionUID = 1L;
 
         SinkFailedException(IOException cause) {
-            super(cause.getMessage(), cause);
+            super(cause);
         }
     }
 
     /** Copies until the source ends and returns the number of bytes copied. */
     public static long copy(InputStream source, OutputStream sink) throws SourceFailedException, SinkFailedException {
+        long[] total = {0};
+        try {
+            return copy(source, sink, total);
+        } catch (CopyFailedException e) {
+            e.after(total[0]);
+            throw e;
+        }
+    }
+
+    private static long copy(InputStream source, OutputStream sink, long[] counted)
+            throws SourceFailedException, SinkFailedException {
         byte[] buffer = new byte[BUFFER_SIZE];
         long total = 0;
         while (true) {
@@ -46,6 +78,7 @@ public final class BodyCopier {
             }
             write(sink, buffer, read);
             total += read;
+            counted[0] = total;
             if (available(source) <= 0) {
                 flush(sink);
             }

@@ -97,6 +97,7 @@ public final class ResponseServlet extends HttpServlet {
             clientResponse.flushBuffer();
             client.responseDelivered(BodyCopier.copy(incoming.body(), clientResponse.getOutputStream()));
         } catch (BodyCopier.SourceFailedException e) {
+            client.responseDelivered(e.copied());
             LOG.log(Level.INFO, "response of the agent for {0} broke off: {1}", exchange.id(), e.getMessage());
             broker.finish(exchange);
             client.abort("the response of the agent broke off");
