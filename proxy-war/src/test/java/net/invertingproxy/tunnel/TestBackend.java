@@ -18,6 +18,9 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -51,7 +54,7 @@ public final class TestBackend implements AutoCloseable {
     }
 
     private final Server server = new Server();
-    private final ServerConnector connector = new ServerConnector(server);
+    private final ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(backendHttpConfiguration()));
     private final BlockingQueue<RecordedRequest> received = new LinkedBlockingQueue<>();
     private volatile Behaviour behaviour = (request, response, recorded) -> response.setStatus(204);
 
@@ -61,6 +64,7 @@ public final class TestBackend implements AutoCloseable {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
+        context.getServletHandler().setDecodeAmbiguousURIs(true);
         context.addServlet(new ServletHolder(new HttpServlet() {
             private static final long serialVersionUID = 1L;
 
