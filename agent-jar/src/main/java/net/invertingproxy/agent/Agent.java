@@ -20,7 +20,7 @@ import net.invertingproxy.agent.poll.Backoff;
 import net.invertingproxy.agent.poll.PollLoop;
 import net.invertingproxy.agent.proxy.ProxyClient;
 
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.core5.io.CloseMode;
 
 /**
@@ -37,7 +37,7 @@ public final class Agent implements AutoCloseable {
 
     private final AgentConfig config;
     private final ProxyClient proxy;
-    private final CloseableHttpClient backend;
+    private final CloseableHttpAsyncClient backend;
     private final ExchangeDispatcher dispatcher;
     private final HealthGate health;
     private final HealthChecker healthChecker;
@@ -147,11 +147,12 @@ public final class Agent implements AutoCloseable {
             if (!finished) {
                 int left = inFlight();
                 LOG.warning(() -> "stopping: " + left + " requests still in flight after the grace period; aborting them");
+                // Closes their backend connections, so the backend client then closes gracefully at once.
+                dispatcher.abortInFlight();
             }
-            // Closing the pools at once also breaks the connections of exchanges still running.
-            CloseMode mode = finished ? CloseMode.GRACEFUL : CloseMode.IMMEDIATE;
-            proxy.close(mode);
-            backend.close(mode);
+            // Closing the proxy's pool at once also breaks the reads and posts still running.
+            proxy.close(finished ? CloseMode.GRACEFUL : CloseMode.IMMEDIATE);
+            backend.close(CloseMode.GRACEFUL);
             if (!finished) {
                 dispatcher.shutdownNow(AFTER_GRACE);
             }

@@ -107,6 +107,31 @@ class AgentTest {
     }
 
     @Test
+    void stopBreaksRequestsStillWaitingForTheBackend() throws Exception {
+        FakeProxy proxy = closeLater(new FakeProxy());
+        CountDownLatch backendSawTheEnd = new CountDownLatch(2);
+        RawBackend backend = closeLater(new RawBackend((request, connection) -> {
+            // Never answers; reading on notices the agent closing the connection (a reset is an exception).
+            try {
+                connection.getInputStream().read();
+            } finally {
+                backendSawTheEnd.countDown();
+            }
+        }));
+        Agent agent = start(proxy, backend.hostAndPort());
+        proxy.offer("one", "GET /one HTTP/1.1\r\nHost: h\r\n\r\n");
+        proxy.offer("two", "GET /two HTTP/1.1\r\nHost: h\r\n\r\n");
+        backend.awaitRequest(WAIT);
+        backend.awaitRequest(WAIT);
+        assertEquals(2, agent.inFlight());
+
+        assertFalse(agent.stop(Duration.ofMillis(300)));
+
+        assertTrue(backendSawTheEnd.await(5, TimeUnit.SECONDS), "backend connections still open");
+        Wait.until(() -> agent.inFlight() == 0, WAIT, "exchanges ended");
+    }
+
+    @Test
     void anUnhealthyBackendStopsPollingUntilItRecovers() throws Exception {
         FakeProxy proxy = closeLater(new FakeProxy());
         AtomicInteger healthStatus = new AtomicInteger(503);

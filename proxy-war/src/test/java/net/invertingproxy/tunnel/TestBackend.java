@@ -85,6 +85,16 @@ public final class TestBackend implements AutoCloseable {
         server.start();
     }
 
+    // Like many real backends, this one accepts encoded slashes and large headers, so the tests
+    // can show that the tunnel passes them on.
+    private static HttpConfiguration backendHttpConfiguration() {
+        HttpConfiguration http = new HttpConfiguration();
+        http.setUriCompliance(UriCompliance.UNSAFE);
+        http.setResponseHeaderSize(65536);
+        http.setRequestHeaderSize(65536);
+        return http;
+    }
+
     public void behave(Behaviour behaviour) {
         this.behaviour = behaviour;
     }

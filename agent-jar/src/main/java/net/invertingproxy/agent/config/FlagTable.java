@@ -74,8 +74,8 @@ final class FlagTable {
                     "timeout of each call to the proxy: connecting and waiting for its answer (it holds polls up to 30s)",
                     (s, v) -> s.proxyTimeout = GoDuration.parse(v)),
             new Flag("backend-timeout", "duration", "50s",
-                    "timeout of backend calls: connecting, waiting for the response head and any pause in its body;"
-                            + " a timeout before the head is answered 504",
+                    "timeout of backend calls: connecting, waiting for the response head and any pause in either"
+                            + " body; a timeout before the head is answered 504",
                     (s, v) -> s.backendTimeout = GoDuration.parse(v)),
             new Flag("max-in-flight", "n", "1000",
                     "most requests forwarded at once; beyond it a request is answered 503 without being read",

@@ -5,16 +5,15 @@ import java.util.Locale;
 import java.util.Set;
 
 import net.invertingproxy.agent.config.AgentConfig;
-import net.invertingproxy.agent.http.AbortableRequest;
-import net.invertingproxy.protocol.BodyFraming;
 import net.invertingproxy.protocol.HopByHopHeaders;
-import net.invertingproxy.protocol.MessageBody;
 import net.invertingproxy.protocol.RequestHead;
 import net.invertingproxy.protocol.WireHeaders;
 
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.message.BasicHeader;
+import org.apache.hc.core5.http.message.BasicHttpRequest;
 
 /**
  * Turns a client request read from the proxy into the backend request: same method, same target
@@ -24,7 +23,7 @@ import org.apache.hc.core5.http.message.BasicHeader;
  * the client sent; the proxy's user ID is added if {@code -forward-user-id}.
  */
 final class BackendRequestFactory {
-    // The entity decides the framing; HttpClient refuses a request that already names one.
+    // The body producer decides the framing; HttpClient refuses a request that already names one.
     private static final Set<String> FRAMING = Set.of("content-length", "transfer-encoding");
     // The proxy already answered the client's Expect and is sending the body; asked again, HttpClient
     // would hold the body for up to 3 s waiting for a 100 that many backends never send.
@@ -41,15 +40,11 @@ final class BackendRequestFactory {
         this.stripCredentials = config.stripCredentials();
     }
 
-    /** The backend request; its entity streams {@code body} and aborts the request if the body breaks. */
-    AbortableRequest create(RequestHead clientRequest, MessageBody body, String userId) {
-        AbortableRequest backendRequest = new AbortableRequest(clientRequest.method(), backend, clientRequest.target());
+    /** The head of the backend request; its body, if any, is sent by a {@link RequestBodyProducer}. */
+    HttpRequest create(RequestHead clientRequest, String userId) {
+        HttpRequest backendRequest = new BasicHttpRequest(clientRequest.method(), backend, clientRequest.target());
         for (Header header : headers(clientRequest.headers(), userId)) {
             backendRequest.addHeader(header);
-        }
-        // A request without Content-Length or chunking has no body (RFC 9112 section 6.3), so no entity either.
-        if (body.framing().kind() != BodyFraming.Kind.NONE) {
-            backendRequest.setEntity(new RequestBodyEntity(body, backendRequest));
         }
         return backendRequest;
     }

@@ -1,73 +1,117 @@
 package net.invertingproxy.agent.forward;
 
 import java.io.IOException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.agent.http.AbortableRequest;
 import net.invertingproxy.agent.http.Responses;
 import net.invertingproxy.agent.proxy.ProxyClient;
 import net.invertingproxy.agent.proxy.ProxyStatusException;
+import net.invertingproxy.protocol.BodyCopier;
+import net.invertingproxy.protocol.BodyFraming;
 import net.invertingproxy.protocol.MalformedMessageException;
 import net.invertingproxy.protocol.MessageReader;
+import net.invertingproxy.protocol.RequestHead;
 import net.invertingproxy.protocol.WireHeaders;
 
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
+import org.apache.hc.core5.concurrent.ComplexCancellable;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 
 /**
- * One forwarded request, start to end: read the client request from the proxy, send it to the
- * backend, post the backend's response back. Bodies stream through in both directions and are
- * never held whole. A failure on one side aborts the other side so that nothing broken is ever
- * passed on looking complete.
+ * One forwarded request: read the client request from the proxy, send it to the backend, post the
+ * backend's response back. It holds a thread only while bytes move: one reads the request and
+ * uploads its body, then lets go; while the backend prepares its answer no thread waits; when the
+ * response head arrives another thread posts the response as its body streams in. Bodies are never
+ * held whole. A failure on one side aborts the other side so that nothing broken is ever passed on
+ * looking complete.
+ *
+ * <p>The request side and the answer side end independently (the backend may answer before it has
+ * the whole body); {@code onEnd} is told once both have.
  */
 final class Exchange implements Runnable {
     private static final Logger LOG = Logger.getLogger(Exchange.class.getName());
     // Ample for real clients; a message beyond it is answered 400 rather than held in memory.
     private static final int MAX_HEADER_COUNT = 1000;
+    private static final int SIDES = 2;
 
     private final String requestId;
-    private final AgentConfig config;
-    private final ProxyClient proxy;
-    private final CloseableHttpClient backend;
-    private final BackendRequestFactory backendRequests;
+    private final ExchangeServices services;
+    private final Consumer<Exchange> onEnd;
+    private final BackendResponseConsumer backendResponse;
+    private final AtomicInteger sidesRunning = new AtomicInteger(SIDES);
+    // The response head and a failure before it race; the first decides how the request is answered.
+    private final AtomicBoolean answerDecided = new AtomicBoolean();
+    // Cancelling it closes the backend connection at once; cancelled early, it cancels the exchange as it starts.
+    private final ComplexCancellable backendCall = new ComplexCancellable();
+    // Cancelling the future also ends a call still waiting for a pooled connection or connecting.
+    private volatile Future<Void> backendFuture;
+    private volatile RequestHead clientRequest;
+    private volatile boolean uploading;
+    private volatile boolean requestBodyBroke;
 
-    Exchange(String requestId, AgentConfig config, ProxyClient proxy, CloseableHttpClient backend,
-             BackendRequestFactory backendRequests) {
+    Exchange(String requestId, ExchangeServices services, Consumer<Exchange> onEnd) {
         this.requestId = requestId;
-        this.config = config;
-        this.proxy = proxy;
-        this.backend = backend;
-        this.backendRequests = backendRequests;
+        this.services = services;
+        this.onEnd = onEnd;
+        this.backendResponse = new BackendResponseConsumer(this::onResponseHead, services.config().backendTimeout());
     }
 
+    /** The request side, on a thread of its own: read the request, start the backend call, upload the body. */
     @Override
     public void run() {
+        try {
+            readAndSend();
+        } finally {
+            sideEnded();
+        }
+    }
+
+    private void readAndSend() {
         CloseableHttpResponse requestRead = readRequest();
         if (requestRead == null) {
+            noAnswer();
             return;
         }
-        MessageReader.IncomingRequest clientRequest;
+        MessageReader.IncomingRequest message;
         try {
-            clientRequest = new MessageReader(config.maxHeaderBytes(), MAX_HEADER_COUNT)
+            message = new MessageReader(services.config().maxHeaderBytes(), MAX_HEADER_COUNT)
                     .readRequest(requestRead.getEntity().getContent());
         } catch (MalformedMessageException e) {
             Responses.abort(requestRead);
-            fail(GatewayFailure.malformedRequest(e), "GET agent/request", e);
+            answerNow(GatewayFailure.malformedRequest(e), "GET agent/request", e);
             return;
         } catch (IOException e) {
             Responses.abort(requestRead);
-            warn("reading the request message from the proxy failed: " + e.getMessage(), e);
+            warn("reading the request message from the proxy failed: " + describe(e), e);
+            noAnswer();
             return;
         }
-        forward(requestRead, clientRequest, userIdOf(requestRead));
+        clientRequest = message.head();
+        // A request without Content-Length or chunking has no body (RFC 9112 section 6.3).
+        RequestBodyProducer body = message.body().framing().kind() == BodyFraming.Kind.NONE
+                ? null : new RequestBodyProducer(message.body());
+        send(services.backendRequests().create(message.head(), userIdOf(requestRead)), body);
+        if (body != null) {
+            upload(body, requestRead);
+        } else {
+            Responses.close(requestRead);
+        }
     }
 
     private CloseableHttpResponse readRequest() {
         try {
-            return proxy.readRequest(requestId);
+            return services.proxy().readRequest(requestId);
         } catch (ProxyStatusException e) {
             if (e.status() == 404) {
                 LOG.fine(() -> "request " + requestId + " is gone (expired, or taken by another agent)");
@@ -75,74 +119,163 @@ final class Exchange implements Runnable {
                 warn("the proxy answered " + e.status() + " to reading it; dropped", e);
             }
         } catch (IOException e) {
-            warn("reading it from the proxy failed: " + e.getMessage(), e);
+            warn("reading it from the proxy failed: " + describe(e), e);
         }
         return null;
     }
 
-    private void forward(CloseableHttpResponse requestRead, MessageReader.IncomingRequest clientRequest, String userId) {
-        String method = clientRequest.head().method();
-        AbortableRequest backendRequest = backendRequests.create(clientRequest.head(), clientRequest.body(), userId);
-        CloseableHttpResponse backendResponse;
+    private void send(HttpRequest backendRequest, RequestBodyProducer body) {
         try {
-            backendResponse = CloseableHttpResponse.adapt(backend.executeOpen(config.backendHost(), backendRequest, null));
-        } catch (IOException e) {
-            Responses.abort(requestRead);
-            if (backendRequest.getEntity() instanceof RequestBodyEntity
-                    && ((RequestBodyEntity) backendRequest.getEntity()).sourceFailed()) {
-                warn(method + ": the client's request body broke (" + e.getMessage() + "); backend request aborted", e);
-            } else {
-                fail(GatewayFailure.of(e, config.host(), config.backendTimeout()), method, e);
-            }
-            return;
+            backendFuture = services.backend().execute(new BasicRequestProducer(backendRequest, body),
+                    backendResponse, CancellableExec.contextCancelledBy(backendCall), answerOnFailure());
+        } catch (RuntimeException e) {
+            // The client refuses new calls once it has been closed.
+            onBackendFailure(e);
         }
-        // The request body has been read to its end, so the proxy connection can be reused.
-        Responses.close(requestRead);
-        respond(clientRequest, backendResponse);
     }
 
-    private void respond(MessageReader.IncomingRequest clientRequest, CloseableHttpResponse backendResponse) {
-        String method = clientRequest.head().method();
-        ResponseMessageEntity message = new ResponseMessageEntity(backendResponse, method);
+    /** Cancels the backend call, whatever it is doing; once the threads are refused, nothing more is posted. */
+    void abort() {
+        cancelBackendCall();
+    }
+
+    private void cancelBackendCall() {
+        backendCall.cancel();
+        Future<Void> future = backendFuture;
+        if (future != null) {
+            future.cancel(true);
+        }
+    }
+
+    private FutureCallback<Void> answerOnFailure() {
+        return new FutureCallback<Void>() {
+            @Override
+            public void completed(Void result) {
+            }
+
+            @Override
+            public void failed(Exception failure) {
+                onBackendFailure(failure);
+            }
+
+            @Override
+            public void cancelled() {
+                onBackendFailure(new IOException("backend request cancelled"));
+            }
+        };
+    }
+
+    private void upload(RequestBodyProducer body, CloseableHttpResponse requestRead) {
+        uploading = true;
+        try {
+            body.upload();
+        } catch (BodyCopier.SourceFailedException e) {
+            requestBodyBroke = true;
+            cancelBackendCall();
+            Responses.abort(requestRead);
+            warn(clientRequest.method() + ": the client's request body broke (" + describe(e)
+                    + "); backend request aborted", e);
+            return;
+        } finally {
+            uploading = false;
+        }
+        // The request message has been read to its end, so the proxy connection can be reused.
+        Responses.close(requestRead);
+    }
+
+    // On HttpClient's I/O thread, which must not block: the post runs on a thread of its own.
+    private void onResponseHead(ClassicHttpResponse response) {
+        if (answerDecided.compareAndSet(false, true)) {
+            answerOnAThread(() -> respond(response));
+        }
+    }
+
+    // On HttpClient's I/O thread, or on the request side if the call could not even start.
+    private void onBackendFailure(Exception failure) {
+        if (!answerDecided.compareAndSet(false, true)) {
+            // The response had begun: its body stream reports the failure to the post.
+            return;
+        }
+        if (requestBodyBroke) {
+            // Already reported; the proxy saw its read break off and answers the client itself.
+            noAnswer();
+            return;
+        }
+        String method = clientRequest.method();
+        GatewayFailure answer = GatewayFailure.of(failure, services.config().host(), services.config().backendTimeout());
+        answerOnAThread(() -> answerNow(answer, method, failure));
+    }
+
+    private void answerOnAThread(Runnable answer) {
+        try {
+            services.threads().execute(answer);
+        } catch (RejectedExecutionException e) {
+            LOG.fine(() -> "request " + requestId + " not answered: the agent is stopping");
+            cancelBackendCall();
+            noAnswer();
+        }
+    }
+
+    private void respond(ClassicHttpResponse response) {
+        try {
+            post(response);
+        } finally {
+            sideEnded();
+        }
+    }
+
+    private void post(ClassicHttpResponse response) {
+        String method = clientRequest.method();
+        ResponseMessageEntity message = new ResponseMessageEntity(response, method);
+        ProxyClient proxy = services.proxy();
         AbortableRequest post = proxy.newResponsePost(requestId, message);
         message.carriedBy(post);
-        boolean posted = false;
         try {
             proxy.post(post);
-            posted = true;
-            LOG.fine(() -> "request " + requestId + ": " + method + " " + clientRequest.head().target()
-                    + " -> " + backendResponse.getCode());
+            backendResponse.passedOn();
+            if (uploading) {
+                // The backend has had its say before taking the whole body: stop sending it the rest.
+                cancelBackendCall();
+            }
+            LOG.fine(() -> "request " + requestId + ": " + method + " " + clientRequest.target()
+                    + " -> " + response.getCode());
+            return;
         } catch (IOException e) {
             if (message.backendFailed()) {
-                warn(method + " -> " + backendResponse.getCode() + ": the backend's response broke mid-body ("
-                        + e.getMessage() + "); response to the proxy aborted", e);
+                warn(method + " -> " + response.getCode() + ": the backend's response broke mid-body ("
+                        + describe(e) + "); response to the proxy aborted", e);
             } else if (e instanceof ProxyStatusException && ((ProxyStatusException) e).status() == 404) {
                 LOG.info(() -> "request " + requestId + ": the proxy no longer waits for the response"
                         + " (client gone or request expired)");
             } else {
-                warn(method + ": posting the response to the proxy failed (" + e.getMessage()
+                warn(method + ": posting the response to the proxy failed (" + describe(e)
                         + "); backend response aborted", e);
             }
+        }
+        // Never drain: the client is gone, and the rest of the body may be endless.
+        cancelBackendCall();
+    }
+
+    // Posts a failure answer on the calling thread, which then ends the answer side.
+    private void answerNow(GatewayFailure failure, String what, Exception cause) {
+        try {
+            warn(what + " -> " + failure.status() + ": " + failure.reason(), cause);
+            ProxyClient proxy = services.proxy();
+            proxy.post(proxy.newResponsePost(requestId, failure.toMessageEntity()));
+        } catch (IOException e) {
+            warn("posting the " + failure.status() + " answer to the proxy failed: " + describe(e), e);
         } finally {
-            if (posted) {
-                Responses.close(backendResponse);
-            } else {
-                // Never drain: the client is gone, and the rest of the body may be endless.
-                Responses.abort(backendResponse);
-            }
+            sideEnded();
         }
     }
 
-    private void fail(GatewayFailure failure, String what, IOException cause) {
-        warn(what + " -> " + failure.status() + ": " + failure.reason(), cause);
-        post(failure);
+    private void noAnswer() {
+        sideEnded();
     }
 
-    private void post(GatewayFailure failure) {
-        try {
-            proxy.post(proxy.newResponsePost(requestId, failure.toMessageEntity()));
-        } catch (IOException e) {
-            warn("posting the " + failure.status() + " answer to the proxy failed: " + e.getMessage(), e);
+    private void sideEnded() {
+        if (sidesRunning.decrementAndGet() == 0) {
+            onEnd.accept(this);
         }
     }
 
@@ -160,6 +293,15 @@ final class Exchange implements Runnable {
     private static String userIdOf(CloseableHttpResponse requestRead) {
         Header userId = requestRead.getFirstHeader(WireHeaders.USER_ID);
         return userId == null ? null : userId.getValue();
+    }
+
+    // The first message along the causes, else the name of the innermost one.
+    private static String describe(Throwable failure) {
+        Throwable current = failure;
+        while (current.getMessage() == null && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current.getMessage() != null ? current.getMessage() : current.getClass().getSimpleName();
     }
 
     // One line per failure; the stack trace only with -debug.

@@ -1,6 +1,8 @@
 package net.invertingproxy.agent.forward;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -11,51 +13,65 @@ import java.util.logging.Logger;
 import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.agent.proxy.ProxyClient;
 
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 
 /**
- * Runs an {@link Exchange} for each pending request ID, at most {@code -max-in-flight} at once.
- * A request beyond the limit is answered 503 straight away without being read, so the client
+ * Starts an {@link Exchange} for each pending request ID, at most {@code -max-in-flight} at once:
+ * the limit is a count of requests, not of threads, since a request waiting for the backend holds
+ * none. A request beyond the limit is answered 503 straight away without being read, so the client
  * learns at once instead of timing out.
  */
 public final class ExchangeDispatcher {
     private static final Logger LOG = Logger.getLogger(ExchangeDispatcher.class.getName());
     // 503 answers are quick posts; a few at once keep a burst from tying up the poll loop.
     private static final int MAX_CONCURRENT_REJECTIONS = 16;
+    // An exchange moves bytes on at most two threads at once: its upload and its response post.
+    private static final int THREADS_PER_EXCHANGE = 2;
 
     private final AgentConfig config;
     private final ProxyClient proxy;
-    private final CloseableHttpClient backend;
-    private final BackendRequestFactory backendRequests;
     private final Semaphore exchangePermits;
     private final Semaphore rejectionPermits = new Semaphore(MAX_CONCURRENT_REJECTIONS);
     private final ExecutorService executor;
+    private final ExchangeServices services;
+    private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
 
     /** A dispatcher that reads requests through {@code proxy} and forwards them with {@code backend}. */
-    public ExchangeDispatcher(AgentConfig config, ProxyClient proxy, CloseableHttpClient backend) {
+    public ExchangeDispatcher(AgentConfig config, ProxyClient proxy, CloseableHttpAsyncClient backend) {
         this.config = config;
         this.proxy = proxy;
-        this.backend = backend;
-        this.backendRequests = new BackendRequestFactory(config);
         this.exchangePermits = new Semaphore(config.maxInFlight());
-        this.executor = ExchangeExecutors.create(config.maxInFlight() + MAX_CONCURRENT_REJECTIONS);
+        this.executor = ExchangeExecutors.create(
+                config.maxInFlight() * THREADS_PER_EXCHANGE + MAX_CONCURRENT_REJECTIONS);
+        this.services = new ExchangeServices(config, proxy, backend, new BackendRequestFactory(config),
+                task -> executor.execute(guarded(task)));
     }
 
-    /** Whether exchanges run on virtual threads (Java 21+) rather than a pool of platform threads. */
+    /** Whether bytes move on virtual threads (Java 21+) rather than a pool of platform threads. */
     public static boolean usesVirtualThreads() {
         return ExchangeExecutors.virtualThreadsAvailable();
     }
 
     /** Starts forwarding the request, or answers it 503 if the agent is at its limit. */
     public void dispatch(String requestId) {
-        if (exchangePermits.tryAcquire()) {
-            Exchange exchange = new Exchange(requestId, config, proxy, backend, backendRequests);
-            if (!submit(exchange, exchangePermits)) {
-                LOG.fine(() -> "request " + requestId + " not started: the agent is stopping");
-            }
+        if (stopping) {
+            LOG.fine(() -> "request " + requestId + " not started: the agent is stopping");
+        } else if (exchangePermits.tryAcquire()) {
+            start(requestId);
         } else if (rejectionPermits.tryAcquire()) {
             GatewayFailure failure = GatewayFailure.atCapacity(config.maxInFlight());
-            submit(() -> Exchange.reject(requestId, failure, proxy), rejectionPermits);
+            try {
+                executor.execute(guarded(() -> {
+                    try {
+                        Exchange.reject(requestId, failure, proxy);
+                    } finally {
+                        rejectionPermits.release();
+                    }
+                }));
+            } catch (RejectedExecutionException e) {
+                rejectionPermits.release();
+            }
         } else {
             // The proxy answers the client itself once the request expires.
             LOG.warning(() -> "request " + requestId + " dropped: the agent is at its limit of "
@@ -63,39 +79,66 @@ public final class ExchangeDispatcher {
         }
     }
 
-    /** How many exchanges are running now. */
+    private void start(String requestId) {
+        Exchange exchange = new Exchange(requestId, services, this::ended);
+        inFlight.add(exchange);
+        try {
+            executor.execute(guarded(exchange));
+        } catch (RejectedExecutionException e) {
+            ended(exchange);
+            LOG.fine(() -> "request " + requestId + " not started: the agent is stopping");
+        }
+    }
+
+    private void ended(Exchange exchange) {
+        inFlight.remove(exchange);
+        exchangePermits.release();
+    }
+
+    /** How many exchanges are in flight now, whether moving bytes or waiting for the backend. */
     public int inFlight() {
         return config.maxInFlight() - exchangePermits.availablePermits();
     }
 
-    /** Takes no new requests and waits up to {@code grace} for the running ones; returns whether they all finished. */
+    /**
+     * Takes no new requests and waits up to {@code grace} for those in flight; returns whether they
+     * all finished. Threads stay available meanwhile: exchanges still need them to post their answers.
+     */
     public boolean shutdown(Duration grace) throws InterruptedException {
+        stopping = true;
+        long deadline = System.nanoTime() + grace.toNanos();
+        // Every permit back means every exchange has ended.
+        boolean finished = exchangePermits.tryAcquire(config.maxInFlight(), grace.toNanos(), TimeUnit.NANOSECONDS);
+        if (finished) {
+            exchangePermits.release(config.maxInFlight());
+        }
         executor.shutdown();
-        return executor.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS);
+        return executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) && finished;
     }
 
-    /** Interrupts what still runs (their connections are expected to be closed by now) and waits briefly. */
+    /**
+     * After {@link #shutdown}, cancels the backend call of every exchange still in flight: its
+     * connection is closed at once and nothing more is posted for it. Exchanges waiting for the
+     * backend hold no thread, so nothing else would end them.
+     */
+    public void abortInFlight() {
+        inFlight.forEach(Exchange::abort);
+    }
+
+    /** Interrupts what still runs (its connections are expected to be closed by now) and waits briefly. */
     public void shutdownNow(Duration wait) throws InterruptedException {
         executor.shutdownNow();
         executor.awaitTermination(wait.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    private boolean submit(Runnable task, Semaphore permits) {
-        try {
-            executor.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    // A bug in one exchange must not go unnoticed, nor take the others down.
-                    LOG.log(Level.WARNING, "an exchange failed unexpectedly: " + e, e);
-                } finally {
-                    permits.release();
-                }
-            });
-            return true;
-        } catch (RejectedExecutionException e) {
-            permits.release();
-            return false;
-        }
+    // A bug in one exchange must not go unnoticed, nor take the others down.
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "an exchange failed unexpectedly: " + e, e);
+            }
+        };
     }
 }

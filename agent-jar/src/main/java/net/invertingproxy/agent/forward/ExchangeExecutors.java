@@ -10,14 +10,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Chooses how exchanges run: a virtual thread each where the JVM has them (Java 21+, found by
+ * Chooses the threads that move an exchange's bytes (reading the request, uploading its body,
+ * posting the response): a virtual thread each where the JVM has them (Java 21+, found by
  * reflection since the agent is compiled for Java 17), otherwise a pool of small daemon threads
- * that grows with demand and shrinks when idle.
+ * that grows with demand and shrinks soon after. No thread waits for a backend's answer.
  */
 final class ExchangeExecutors {
-    // Exchanges only copy through 32 KiB heap buffers; a small stack lets thousands wait at once.
+    /** Name prefix of the pool's threads. */
+    static final String THREAD_PREFIX = "agent-exchange-";
+    // Exchanges only copy through 32 KiB heap buffers; a small stack keeps a large burst cheap.
     private static final long STACK_SIZE = 256 * 1024;
-    private static final long IDLE_SECONDS = 60;
+    // Idle threads go soon, so a burst of requests leaves no crowd of parked threads behind; a new
+    // thread costs far less than the network round trip that needs it.
+    private static final long IDLE_SECONDS = 5;
 
     private ExchangeExecutors() {
     }
@@ -56,7 +61,7 @@ final class ExchangeExecutors {
     private static ExecutorService threadPool(int maxThreads) {
         AtomicInteger count = new AtomicInteger();
         ThreadFactory threads = task -> {
-            Thread thread = new Thread(null, task, "agent-exchange-" + count.incrementAndGet(), STACK_SIZE);
+            Thread thread = new Thread(null, task, THREAD_PREFIX + count.incrementAndGet(), STACK_SIZE);
             thread.setDaemon(true);
             return thread;
         };

@@ -21,14 +21,17 @@ import net.invertingproxy.protocol.ResponseHead;
 
 import org.apache.hc.client5.http.ClientProtocolException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.impl.EnglishReasonPhraseCatalog;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.message.BasicHeader;
+import org.apache.hc.core5.util.DeadlineTimeoutException;
 
 /**
  * The answer the agent gives in the backend's place when it cannot forward a request: the one
@@ -46,9 +49,10 @@ public record GatewayFailure(int status, String reason) {
     }
 
     /** Maps a failure to reach the backend or to get its response head. */
-    public static GatewayFailure of(IOException failure, String backend, Duration timeout) {
+    public static GatewayFailure of(Exception failure, String backend, Duration timeout) {
         String within = GoDuration.format(timeout);
-        if (failure instanceof ConnectionRequestTimeoutException) {
+        // The async pool reports a lease timeout as DeadlineTimeoutException, the classic one as the other.
+        if (failure instanceof ConnectionRequestTimeoutException || failure instanceof DeadlineTimeoutException) {
             return new GatewayFailure(503, "agent had no free connection to backend " + backend + " within " + within);
         }
         if (failure instanceof ConnectTimeoutException) {
@@ -63,13 +67,14 @@ public record GatewayFailure(int status, String reason) {
         if (failure instanceof ConnectException) {
             return new GatewayFailure(502, "backend " + backend + " refused the connection");
         }
-        if (failure instanceof NoHttpResponseException) {
+        // The async client's word, before any response head, for what the classic client calls NoHttpResponse.
+        if (failure instanceof NoHttpResponseException || failure instanceof ConnectionClosedException) {
             return new GatewayFailure(502, "backend " + backend + " closed the connection without answering");
         }
         if (failure instanceof SSLException) {
             return new GatewayFailure(502, "TLS with backend " + backend + " failed: " + failure.getMessage());
         }
-        if (failure instanceof ClientProtocolException) {
+        if (failure instanceof ClientProtocolException || failure instanceof HttpException) {
             return new GatewayFailure(502, "backend " + backend + " could not be asked or answered invalidly: "
                     + messageOf(failure));
         }
@@ -111,7 +116,7 @@ public record GatewayFailure(int status, String reason) {
         return new ByteArrayEntity(toMessage(), null);
     }
 
-    private static String messageOf(IOException failure) {
+    private static String messageOf(Exception failure) {
         Throwable cause = failure.getCause() != null && failure.getMessage() == null ? failure.getCause() : failure;
         String message = cause.getMessage();
         return message == null ? cause.getClass().getSimpleName() : message;

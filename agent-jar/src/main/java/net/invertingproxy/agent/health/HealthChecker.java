@@ -1,21 +1,25 @@
 package net.invertingproxy.agent.health;
 
-import java.io.IOException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import net.invertingproxy.agent.config.AgentConfig;
-import net.invertingproxy.agent.http.AbortableRequest;
-import net.invertingproxy.agent.http.Responses;
 
 import org.apache.hc.client5.http.config.RequestConfig;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
-import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.Message;
+import org.apache.hc.core5.http.nio.entity.DiscardingEntityConsumer;
+import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
+import org.apache.hc.core5.http.nio.support.BasicResponseConsumer;
 import org.apache.hc.core5.util.Timeout;
 
 /**
@@ -31,7 +35,7 @@ public final class HealthChecker {
     private final String path;
     private final long intervalMillis;
     private final int threshold;
-    private final CloseableHttpClient client;
+    private final CloseableHttpAsyncClient client;
     private final HealthGate gate;
     private final RequestConfig checkConfig;
     private final ScheduledExecutorService scheduler;
@@ -39,7 +43,7 @@ public final class HealthChecker {
     private int consecutiveFailures;
 
     /** A checker of the configured backend path, sharing the backend client. */
-    public HealthChecker(AgentConfig config, CloseableHttpClient client, HealthGate gate) {
+    public HealthChecker(AgentConfig config, CloseableHttpAsyncClient client, HealthGate gate) {
         this.backend = config.backendHost();
         this.path = config.healthCheckPath();
         this.intervalMillis = config.healthCheckInterval().toMillis();
@@ -84,20 +88,33 @@ public final class HealthChecker {
 
     /** Runs one check; returns why it failed, or {@code null} if it passed. */
     private String check() {
-        AbortableRequest request = new AbortableRequest("GET", backend, path);
         HttpClientContext context = HttpClientContext.create();
         context.setRequestConfig(checkConfig);
-        ClassicHttpResponse response = null;
+        Future<Message<HttpResponse, Void>> answer = null;
         try {
-            response = client.executeOpen(backend, request, context);
-            int status = response.getCode();
+            // The answer's body, if any, is read and dropped; only its status counts.
+            answer = client.execute(new BasicRequestProducer("GET", backend, path),
+                    new BasicResponseConsumer<>(new DiscardingEntityConsumer<>()), context, null);
+            int status = answer.get(intervalMillis, TimeUnit.MILLISECONDS).getHead().getCode();
             return status >= 200 && status < 300 ? null : "status " + status;
-        } catch (IOException | RuntimeException e) {
+        } catch (TimeoutException e) {
+            return "no answer within " + intervalMillis + " ms";
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            LOG.log(Level.FINE, "health check failure details", cause);
+            return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        } catch (InterruptedException e) {
+            // stop() interrupts a check in progress.
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        } catch (RuntimeException e) {
             LOG.log(Level.FINE, "health check failure details", e);
             return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         } finally {
-            // A health answer is small; an endless one is cut off rather than drained.
-            Responses.abort(response);
+            // A check that is not done by now is abandoned, its connection closed rather than drained.
+            if (answer != null) {
+                answer.cancel(true);
+            }
         }
     }
 

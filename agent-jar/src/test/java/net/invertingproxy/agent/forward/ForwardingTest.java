@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +28,7 @@ import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.agent.testing.FakeProxy;
 import net.invertingproxy.agent.testing.Messages;
 import net.invertingproxy.agent.testing.RawBackend;
+import net.invertingproxy.agent.testing.Wait;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -368,6 +372,83 @@ class ForwardingTest {
 
         assertNotNull(proxy.awaitPosted("cut", WAIT).failure());
         assertTrue(backendWriteFailed.await(10, TimeUnit.SECONDS), "the agent kept reading the backend");
+    }
+
+    @Test
+    void proxyCuttingThePostOffAbortsTheBackendResponseOnAKeptAliveConnection() throws Exception {
+        FakeProxy proxy = proxy();
+        proxy.breakPostsAfter(1000);
+        CountDownLatch backendWriteFailed = new CountDownLatch(1);
+        RawBackend backend = backend((request, connection) -> {
+            OutputStream out = connection.getOutputStream();
+            if (request.head().target().equals("/first")) {
+                RawBackend.answering(OK_RESPONSE).respond(request, connection);
+                return;
+            }
+            out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            byte[] chunk = ("4000\r\n" + "x".repeat(16 * 1024) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            try {
+                // A stream with pauses, as from a server-sent events backend: only an abort ends it.
+                while (true) {
+                    out.write(chunk);
+                    out.flush();
+                    Thread.sleep(50);
+                }
+            } catch (IOException e) {
+                backendWriteFailed.countDown();
+                throw e;
+            }
+        });
+        agent(proxy, backend.hostAndPort());
+        proxy.offer("first", "GET /first HTTP/1.1\r\nHost: h\r\n\r\n");
+        proxy.awaitPosted("first", WAIT);
+
+        // The pool hands out the connection the first request left open.
+        proxy.offer("cut", "GET /stream HTTP/1.1\r\nHost: h\r\n\r\n");
+
+        assertNotNull(proxy.awaitPosted("cut", WAIT).failure());
+        assertTrue(backendWriteFailed.await(5, TimeUnit.SECONDS), "the agent kept the backend connection open");
+    }
+
+    @Test
+    void backendAnsweringBeforeTakingTheBodyIsPassedOn() throws Exception {
+        FakeProxy proxy = proxy();
+        ServerSocket backend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        resources.add(backend);
+        Thread server = new Thread(() -> answerEachHeadAt(backend,
+                "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbig!"));
+        server.setDaemon(true);
+        server.start();
+        Agent agent = agent(proxy, "127.0.0.1:" + backend.getLocalPort());
+        int size = 4 * 1024 * 1024;
+
+        proxy.offer("big", "POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: " + size + "\r\n\r\n" + "x".repeat(size));
+
+        Messages.Response response = Messages.readResponse(proxy.awaitPosted("big", WAIT).body(), "POST");
+        assertEquals(413, response.status());
+        assertEquals("big!", response.bodyText());
+        // The rest of the body was read and dropped: the request read ended and the exchange with it.
+        Wait.until(() -> agent.inFlight() == 0, WAIT, "the exchange ended");
+    }
+
+    // Answers every request as soon as its head is in, without reading its body, and closes.
+    private static void answerEachHeadAt(ServerSocket backend, String answer) {
+        while (!backend.isClosed()) {
+            try (Socket connection = backend.accept()) {
+                InputStream in = connection.getInputStream();
+                int last4 = 0;
+                while (last4 != 0x0d0a0d0a) {
+                    int b = in.read();
+                    if (b == -1) {
+                        break;
+                    }
+                    last4 = (last4 << 8) | b;
+                }
+                connection.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
+            } catch (IOException e) {
+                // Closed by the test, or the agent went away.
+            }
+        }
     }
 
     @Test

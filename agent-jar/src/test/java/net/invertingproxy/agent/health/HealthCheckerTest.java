@@ -19,7 +19,7 @@ import net.invertingproxy.agent.forward.BackendClientFactory;
 import net.invertingproxy.agent.testing.LogCapture;
 import net.invertingproxy.agent.testing.Wait;
 
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ class HealthCheckerTest {
     private final List<String> paths = new CopyOnWriteArrayList<>();
     private final LogCapture log = new LogCapture(HealthChecker.class);
     private HttpServer backend;
-    private CloseableHttpClient client;
+    private CloseableHttpAsyncClient client;
     private HealthChecker checker;
 
     @BeforeEach

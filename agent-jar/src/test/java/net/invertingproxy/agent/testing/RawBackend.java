@@ -50,7 +50,12 @@ public final class RawBackend implements AutoCloseable {
     private final List<Socket> connections = new CopyOnWriteArrayList<>();
 
     public RawBackend(Handler handler) throws IOException {
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this(handler, 50);
+    }
+
+    /** A backend whose listen queue holds {@code backlog} connections not yet accepted, for bursts of them. */
+    public RawBackend(Handler handler, int backlog) throws IOException {
+        this.server = new ServerSocket(0, backlog, InetAddress.getLoopbackAddress());
         this.handler = handler;
         Thread acceptor = new Thread(this::accept, "raw-backend-accept");
         acceptor.setDaemon(true);
