@@ -43,7 +43,7 @@ public final class AgentMain {
 
     private static AgentConfig parseOrExit(String[] args) {
         try {
-            return AgentConfig.parse(args);
+            return AgentConfig.resolve(System.getenv(), args);
         } catch (UsageException e) {
             if (e.isHelpRequested()) {
                 System.out.print(AgentConfig.usage());

@@ -3,6 +3,7 @@ package net.invertingproxy.agent.config;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 import org.apache.hc.core5.http.HttpHost;
@@ -83,6 +84,14 @@ public record AgentConfig(
     /** Parses a command line in the Go agent's syntax; {@code -help} and mistakes both throw {@link UsageException}. */
     public static AgentConfig parse(String... args) throws UsageException {
         return FlagTable.parse(args);
+    }
+
+    /**
+     * Reads the settings as the command-line agent does: the {@code -config} file, then the
+     * environment variables {@code INVERTING_PROXY_AGENT_<FLAG>}, then the flags, the last winning.
+     */
+    public static AgentConfig resolve(Map<String, String> environment, String... args) throws UsageException {
+        return FlagTable.parse(environment, args);
     }
 
     /** The {@code --help} text: every flag with its default and description. */

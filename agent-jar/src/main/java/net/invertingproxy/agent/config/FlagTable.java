@@ -2,7 +2,14 @@ package net.invertingproxy.agent.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Locale;
 import java.util.Set;
 
@@ -112,9 +119,75 @@ final class FlagTable {
     private FlagTable() {
     }
 
+    /** The flag naming a settings file; it is read before the environment and the other flags. */
+    static final String CONFIG_FLAG = "config";
+    /** Prefix of the environment variables that set flags, e.g. {@code INVERTING_PROXY_AGENT_BACKEND_TIMEOUT}. */
+    static final String ENVIRONMENT_PREFIX = "INVERTING_PROXY_AGENT_";
+
     static AgentConfig parse(String... args) throws UsageException {
+        return parse(Map.of(), args);
+    }
+
+    /**
+     * Settings come from, last one winning: defaults, the {@code -config} file (a properties file
+     * of flag names, or {@code INVERTING_PROXY_AGENT_CONFIG}), environment variables
+     * {@code INVERTING_PROXY_AGENT_<FLAG>}, then the command line.
+     */
+    static AgentConfig parse(Map<String, String> environment, String... args) throws UsageException {
         Settings settings = defaults();
         boolean[] seen = new boolean[FLAGS.size()];
+        String configFile = configFileOf(environment, args);
+        if (configFile != null) {
+            applyFile(configFile, settings, seen);
+        }
+        for (int f = 0; f < FLAGS.size(); f++) {
+            String value = environment.get(environmentVariable(FLAGS.get(f).name()));
+            if (value != null) {
+                apply(FLAGS.get(f), settings, value);
+                seen[f] = true;
+            }
+        }
+        return applyArgs(settings, seen, args);
+    }
+
+    static String environmentVariable(String flagName) {
+        return ENVIRONMENT_PREFIX + flagName.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private static String configFileOf(Map<String, String> environment, String... args) throws UsageException {
+        String file = environment.get(environmentVariable(CONFIG_FLAG));
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i].replaceFirst("^--?", "");
+            if (arg.equals(CONFIG_FLAG)) {
+                if (i + 1 >= args.length) {
+                    throw UsageException.invalid("flag needs an argument: -" + CONFIG_FLAG);
+                }
+                file = args[i + 1];
+            } else if (arg.startsWith(CONFIG_FLAG + "=")) {
+                file = arg.substring(CONFIG_FLAG.length() + 1);
+            }
+        }
+        return file;
+    }
+
+    private static void applyFile(String file, Settings settings, boolean[] seen) throws UsageException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException | RuntimeException e) {
+            throw UsageException.invalid("cannot read config file " + file + ": " + e.getMessage());
+        }
+        for (String name : properties.stringPropertyNames()) {
+            int index = indexOf(name);
+            if (index < 0) {
+                throw UsageException.invalid("config file " + file + " sets unknown flag \"" + name + "\"");
+            }
+            apply(FLAGS.get(index), settings, properties.getProperty(name).trim());
+            seen[index] = true;
+        }
+    }
+
+    private static AgentConfig applyArgs(Settings settings, boolean[] seen, String... args) throws UsageException {
         int i = 0;
         while (i < args.length) {
             String arg = args[i++];
@@ -130,6 +203,11 @@ final class FlagTable {
             String inlineValue = equals < 0 ? null : body.substring(equals + 1);
             if (HELP.contains(name)) {
                 throw UsageException.helpRequested();
+            }
+            if (name.equals(CONFIG_FLAG)) {
+                // Already read, before the environment; only its value is skipped here.
+                i += inlineValue == null ? 1 : 0;
+                continue;
             }
             int index = indexOf(name);
             if (index < 0) {
@@ -168,7 +246,11 @@ final class FlagTable {
         StringBuilder text = new StringBuilder()
                 .append("Usage: java -jar inverting-proxy-agent.jar -proxy URL -backend ID [flag ...]\n\n")
                 .append("Polls an inverting proxy for client requests and forwards them to a private backend.\n")
-                .append("Flags may also be written --name, -name=value or --name=value.\n\n");
+                .append("Flags may also be written --name, -name=value or --name=value. Each may also be set\n")
+                .append("as the environment variable " + ENVIRONMENT_PREFIX + "<NAME> (e.g. " + environmentVariable("backend-timeout")
+                        + ")\nor in a properties file named by -config FILE (name=value lines); flags win over\n")
+                .append("the environment, which wins over the file.\n\n")
+                .append("  -config FILE\n        properties file of flag settings (default none)\n");
         for (Flag flag : FLAGS) {
             text.append("  -").append(flag.name());
             if (!flag.isBoolean()) {
