@@ -33,6 +33,7 @@ public final class ProxyLifecycle implements ServletContextListener {
     private Broker<ParkedClient> broker;
     private Duration drainTimeout;
     private ProxyMeters meters;
+    private AccessLog accessLog;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -41,8 +42,9 @@ public final class ProxyLifecycle implements ServletContextListener {
         broker = new Broker<>(settings, Clock.systemUTC());
         drainTimeout = settings.drainTimeout();
         meters = new ProxyMeters(broker);
+        accessLog = new AccessLog();
         new ProxyComponents(settings, broker, new MessageReader(settings.maxHeaderBytes(), settings.maxHeaderCount()),
-                new StreamingSlots(settings.maxStreamingExchanges()), List.of(new AccessLog(), meters), meters)
+                new StreamingSlots(settings.maxStreamingExchanges()), List.of(accessLog, meters), meters)
                 .storeIn(context);
         context.setAttribute(DRAIN_ATTRIBUTE, (Runnable) broker::shutdown);
         sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -64,6 +66,7 @@ public final class ProxyLifecycle implements ServletContextListener {
         awaitDrained(drainTimeout);
         sweeper.shutdownNow();
         meters.close();
+        accessLog.close();
     }
 
     // Containers keep serving requests already under way while a context stops; waiting here lets
