@@ -56,6 +56,9 @@ final class Exchange implements Runnable {
     private final ComplexCancellable backendCall = new ComplexCancellable();
     // Cancelling the future also ends a call still waiting for a pooled connection or connecting.
     private volatile Future<Void> backendFuture;
+    // The post carrying the backend's answer, so that a forced stop can cut it before anything ends it cleanly.
+    private volatile AbortableRequest responsePost;
+    private volatile boolean aborted;
     private volatile RequestHead clientRequest;
     private volatile boolean uploading;
     private volatile boolean requestBodyBroke;
@@ -134,8 +137,16 @@ final class Exchange implements Runnable {
         }
     }
 
-    /** Cancels the backend call, whatever it is doing; once the threads are refused, nothing more is posted. */
+    /**
+     * Cancels the backend call and cuts the response post, whatever they are doing: a response
+     * broken off by a forced stop must reach the proxy as a broken upload, never as a short one.
+     */
     void abort() {
+        aborted = true;
+        AbortableRequest post = responsePost;
+        if (post != null) {
+            post.cancel();
+        }
         cancelBackendCall();
     }
 
@@ -230,6 +241,11 @@ final class Exchange implements Runnable {
         ProxyClient proxy = services.proxy();
         AbortableRequest post = proxy.newResponsePost(requestId, message);
         message.carriedBy(post);
+        responsePost = post;
+        if (aborted) {
+            // The stop came between the head and the post: the post fails at once, unsent.
+            post.cancel();
+        }
         try {
             proxy.post(post);
             backendResponse.passedOn();
