@@ -3,7 +3,9 @@ package net.invertingproxy.agent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -14,9 +16,13 @@ import java.util.logging.Logger;
 import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.agent.forward.BackendClientFactory;
 import net.invertingproxy.agent.forward.ExchangeDispatcher;
+import net.invertingproxy.agent.forward.ExchangeListener;
 import net.invertingproxy.agent.health.HealthChecker;
 import net.invertingproxy.agent.health.HealthGate;
+import net.invertingproxy.agent.metrics.AgentMeters;
+import net.invertingproxy.agent.metrics.MetricsEndpoint;
 import net.invertingproxy.agent.poll.Backoff;
+import net.invertingproxy.agent.poll.PollListener;
 import net.invertingproxy.agent.poll.PollLoop;
 import net.invertingproxy.agent.proxy.ProxyClient;
 
@@ -42,6 +48,8 @@ public final class Agent implements AutoCloseable {
     private final HealthGate health;
     private final HealthChecker healthChecker;
     private final PollLoop pollLoop;
+    private final AgentMeters meters;
+    private volatile MetricsEndpoint metricsEndpoint;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -49,18 +57,36 @@ public final class Agent implements AutoCloseable {
         this.config = config;
         this.proxy = new ProxyClient(config, "inverting-proxy-agent/" + VERSION);
         this.backend = BackendClientFactory.create(config);
-        this.dispatcher = new ExchangeDispatcher(config, proxy, backend);
         this.health = new HealthGate();
+        // Gauges read the dispatcher only when scraped, by which time it exists.
+        this.meters = config.metricsEnabled() ? new AgentMeters(this::inFlight, health::isHealthy) : null;
+        this.dispatcher = new ExchangeDispatcher(config, proxy, backend,
+                meters != null ? meters : ExchangeListener.NONE);
         this.healthChecker = config.healthCheckEnabled() ? new HealthChecker(config, backend, health) : null;
-        this.pollLoop = new PollLoop(proxy, dispatcher::dispatch, health, Backoff.standard(), config.proxy().toString());
+        this.pollLoop = new PollLoop(proxy, dispatcher::dispatch, health, Backoff.standard(), config.proxy().toString(),
+                meters != null ? meters : PollListener.NONE);
     }
 
-    /** Starts an agent: health checks (if configured) and polling begin at once. */
+    /**
+     * Starts an agent: the metrics endpoint (if configured), health checks (if configured) and
+     * polling begin at once. Throws {@link UncheckedIOException} if the metrics port cannot be had.
+     */
     public static Agent start(AgentConfig config) {
         if (config.debug()) {
             AGENT_LOGGERS.setLevel(Level.FINE);
         }
         Agent agent = new Agent(config);
+        if (agent.meters != null) {
+            try {
+                agent.metricsEndpoint = MetricsEndpoint.start(config.metricsAddress(), config.metricsPort(),
+                        agent.meters::scrape);
+            } catch (UncheckedIOException e) {
+                agent.proxy.close(CloseMode.IMMEDIATE);
+                agent.backend.close(CloseMode.IMMEDIATE);
+                agent.meters.close();
+                throw e;
+            }
+        }
         if (agent.healthChecker != null) {
             agent.healthChecker.start();
         }
@@ -76,6 +102,12 @@ public final class Agent implements AutoCloseable {
     /** The configuration the agent runs with. */
     public AgentConfig config() {
         return config;
+    }
+
+    /** Where the metrics endpoint listens, if {@code -metrics-port} asked for one. */
+    public Optional<InetSocketAddress> metricsAddress() {
+        MetricsEndpoint endpoint = metricsEndpoint;
+        return endpoint == null ? Optional.empty() : Optional.of(endpoint.address());
     }
 
     /** How many requests are being forwarded right now. */
@@ -162,8 +194,19 @@ public final class Agent implements AutoCloseable {
             proxy.close(CloseMode.IMMEDIATE);
             backend.close(CloseMode.IMMEDIATE);
         }
+        closeMetrics();
         LOG.info("agent stopped");
         return finished;
+    }
+
+    private void closeMetrics() {
+        MetricsEndpoint endpoint = metricsEndpoint;
+        if (endpoint != null) {
+            endpoint.close();
+        }
+        if (meters != null) {
+            meters.close();
+        }
     }
 
     private static String readVersion() {

@@ -1,20 +1,23 @@
 package net.invertingproxy.agent;
 
+import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.agent.config.UsageException;
 import net.invertingproxy.agent.forward.ExchangeDispatcher;
+import net.invertingproxy.agent.metrics.MetricsEndpoint;
 
 /**
  * The command line: {@code java -jar inverting-proxy-agent.jar -proxy URL -backend ID [flag ...]}.
  * Exits 0 after {@code --help} and after SIGTERM once requests in flight have finished (or the
- * graceful shutdown timeout has passed), 2 for an unusable command line. The only class that ends
- * the JVM.
+ * graceful shutdown timeout has passed), 2 for an unusable command line, 1 if the metrics port
+ * cannot be had. The only class that ends the JVM.
  */
 public final class AgentMain {
     private static final int EXIT_USAGE = 2;
+    private static final int EXIT_UNAVAILABLE = 1;
 
     private AgentMain() {
     }
@@ -28,7 +31,17 @@ public final class AgentMain {
         // Registered before the agent starts, so a SIGTERM at any moment from here on exits 0.
         AtomicReference<Agent> running = new AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAndHalt(running, config), "agent-shutdown"));
-        Agent agent = Agent.start(config);
+        Agent agent;
+        try {
+            agent = Agent.start(config);
+        } catch (UncheckedIOException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.flush();
+            System.out.flush();
+            // Halting, not exiting: the shutdown hook would turn an exit into status 0.
+            Runtime.getRuntime().halt(EXIT_UNAVAILABLE);
+            return;
+        }
         running.set(agent);
         agent.awaitStopped();
     }
@@ -38,7 +51,13 @@ public final class AgentMain {
                 + config.backendId() + "', forwarding to " + config.scheme() + "://" + config.host()
                 + " (max in flight " + config.maxInFlight()
                 + (config.healthCheckEnabled() ? ", health check " + config.healthCheckPath() : "")
+                + (config.metricsEnabled() ? ", metrics on http://" + hostForUrl(config.metricsAddress()) + ":"
+                        + config.metricsPort() + MetricsEndpoint.PATH : "")
                 + (ExchangeDispatcher.usesVirtualThreads() ? ", virtual threads" : "") + ")";
+    }
+
+    private static String hostForUrl(String address) {
+        return address.contains(":") ? "[" + address + "]" : address;
     }
 
     private static AgentConfig parseOrExit(String[] args) {

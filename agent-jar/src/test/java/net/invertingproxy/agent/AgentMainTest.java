@@ -88,4 +88,17 @@ class AgentMainTest {
             assertTrue(log.matches("(?s)\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO .*"), log);
         }
     }
+
+    @Test
+    void aTakenMetricsPortIsOneErrorLineAndExitCodeOne() throws Exception {
+        try (FakeProxy proxy = new FakeProxy();
+             java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Process process = launch("-proxy", proxy.url(), "-backend", "cli", "-metrics-port",
+                    Integer.toString(taken.getLocalPort()));
+            assertEquals(1, exitCode(process));
+            assertTrue(stderr().matches("(?s)(.*\\R)?error: cannot listen for metrics on 127\\.0\\.0\\.1:"
+                    + taken.getLocalPort() + ": [^\\r\\n]+\\R"), stderr());
+            assertTrue(stdout().contains(", metrics on http://127.0.0.1:" + taken.getLocalPort() + "/metrics)"), stdout());
+        }
+    }
 }

@@ -29,6 +29,8 @@ import org.apache.hc.core5.http.HttpHost;
  *   <tr><td>{@code forwardUserId}</td><td>{@code -forward-user-id}, false</td></tr>
  *   <tr><td>{@code stripCredentials}</td><td>{@code -strip-credentials}, false</td></tr>
  *   <tr><td>{@code gracefulShutdownTimeout}</td><td>{@code -graceful-shutdown-timeout}, 10 s</td></tr>
+ *   <tr><td>{@code metricsPort}</td><td>{@code -metrics-port}, 0 (none)</td></tr>
+ *   <tr><td>{@code metricsAddress}</td><td>{@code -metrics-address}, {@code 127.0.0.1}</td></tr>
  *   <tr><td>{@code debug}</td><td>{@code -debug}, false</td></tr>
  * </table>
  *
@@ -51,6 +53,8 @@ public record AgentConfig(
         boolean forwardUserId,
         boolean stripCredentials,
         Duration gracefulShutdownTimeout,
+        int metricsPort,
+        String metricsAddress,
         boolean debug) {
 
     /** Validates every setting and adds the trailing {@code /} the agent call paths are resolved against. */
@@ -78,6 +82,13 @@ public record AgentConfig(
         Objects.requireNonNull(gracefulShutdownTimeout, "gracefulShutdownTimeout");
         if (gracefulShutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("-graceful-shutdown-timeout must not be negative");
+        }
+        if (metricsPort < 0 || metricsPort > 65535) {
+            throw new IllegalArgumentException("-metrics-port must be a port number (0 for none), got " + metricsPort);
+        }
+        Objects.requireNonNull(metricsAddress, "metricsAddress");
+        if (metricsAddress.isBlank()) {
+            throw new IllegalArgumentException("-metrics-address must not be empty");
         }
     }
 
@@ -107,6 +118,11 @@ public record AgentConfig(
             // The constructor checked exactly this.
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Whether {@code -metrics-port} asks for a metrics endpoint. */
+    public boolean metricsEnabled() {
+        return metricsPort != 0;
     }
 
     /** Whether {@code -health-check-path} turned health checks on. */

@@ -55,12 +55,14 @@ final class FlagTable {
         boolean forwardUserId;
         boolean stripCredentials;
         Duration gracefulShutdownTimeout;
+        int metricsPort;
+        String metricsAddress;
         boolean debug;
 
         AgentConfig toConfig() {
             return new AgentConfig(proxy, backendId, host, scheme, proxyTimeout, backendTimeout, maxInFlight,
                     maxHeaderBytes, healthCheckPath, healthCheckInterval, healthCheckUnhealthyThreshold,
-                    forwardUserId, stripCredentials, gracefulShutdownTimeout, debug);
+                    forwardUserId, stripCredentials, gracefulShutdownTimeout, metricsPort, metricsAddress, debug);
         }
     }
 
@@ -110,6 +112,12 @@ final class FlagTable {
             new Flag("graceful-shutdown-timeout", "duration", "10s",
                     "on SIGTERM, how long requests in flight may take to finish before the agent exits",
                     (s, v) -> s.gracefulShutdownTimeout = GoDuration.parse(v)),
+            new Flag("metrics-port", "n", "0",
+                    "port serving the agent's own metrics at /metrics in Prometheus format; 0 serves none",
+                    (s, v) -> s.metricsPort = integer(v)),
+            new Flag("metrics-address", "address", "127.0.0.1",
+                    "address the metrics port listens on; 0.0.0.0 exposes it on every interface",
+                    (s, v) -> s.metricsAddress = v),
             new Flag("debug", null, "false",
                     "log the agent's own debug messages",
                     (s, v) -> s.debug = bool(v)));

@@ -1,6 +1,7 @@
 package net.invertingproxy.agent.forward;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,6 +60,7 @@ final class Exchange implements Runnable {
     // The post carrying the backend's answer, so that a forced stop can cut it before anything ends it cleanly.
     private volatile AbortableRequest responsePost;
     private volatile boolean aborted;
+    private volatile long backendSentAt;
     private volatile RequestHead clientRequest;
     private volatile boolean uploading;
     private volatile boolean requestBodyBroke;
@@ -128,6 +130,7 @@ final class Exchange implements Runnable {
     }
 
     private void send(HttpRequest backendRequest, RequestBodyProducer body) {
+        backendSentAt = System.nanoTime();
         try {
             backendFuture = services.backend().execute(new BasicRequestProducer(backendRequest, body),
                     backendResponse, CancellableExec.contextCancelledBy(backendCall), answerOnFailure());
@@ -196,6 +199,7 @@ final class Exchange implements Runnable {
 
     // On HttpClient's I/O thread, which must not block: the post runs on a thread of its own.
     private void onResponseHead(ClassicHttpResponse response) {
+        services.listener().backendAnswered(Duration.ofNanos(System.nanoTime() - backendSentAt));
         if (answerDecided.compareAndSet(false, true)) {
             answerOnAThread(() -> respond(response));
         }
@@ -255,12 +259,15 @@ final class Exchange implements Runnable {
             }
             LOG.fine(() -> "request " + requestId + ": " + method + " " + clientRequest.target()
                     + " -> " + response.getCode());
+            answered(ExchangeOutcome.ANSWERED, response.getCode());
             return;
         } catch (IOException e) {
+            boolean proxyGone = e instanceof ProxyStatusException && ((ProxyStatusException) e).status() == 404;
+            answered(proxyGone ? ExchangeOutcome.DROPPED : ExchangeOutcome.BROKEN, response.getCode());
             if (message.backendFailed()) {
                 warn(method + " -> " + response.getCode() + ": the backend's response broke mid-body ("
                         + describe(e) + "); response to the proxy aborted", e);
-            } else if (e instanceof ProxyStatusException && ((ProxyStatusException) e).status() == 404) {
+            } else if (proxyGone) {
                 LOG.info(() -> "request " + requestId + ": the proxy no longer waits for the response"
                         + " (client gone or request expired)");
             } else {
@@ -278,7 +285,9 @@ final class Exchange implements Runnable {
             warn(what + " -> " + failure.status() + ": " + failure.reason(), cause);
             ProxyClient proxy = services.proxy();
             proxy.post(proxy.newResponsePost(requestId, failure.toMessageEntity()));
+            answered(ExchangeOutcome.AGENT_ANSWERED, failure.status());
         } catch (IOException e) {
+            answered(ExchangeOutcome.DROPPED, 0);
             warn("posting the " + failure.status() + " answer to the proxy failed: " + describe(e), e);
         } finally {
             sideEnded();
@@ -286,7 +295,12 @@ final class Exchange implements Runnable {
     }
 
     private void noAnswer() {
+        answered(ExchangeOutcome.DROPPED, 0);
         sideEnded();
+    }
+
+    private void answered(ExchangeOutcome outcome, int status) {
+        services.listener().exchangeEnded(outcome, status);
     }
 
     private void sideEnded() {
@@ -296,11 +310,14 @@ final class Exchange implements Runnable {
     }
 
     /** Answers a request the agent has no room for, without reading it. */
-    static void reject(String requestId, GatewayFailure failure, ProxyClient proxy) {
+    static void reject(String requestId, GatewayFailure failure, ExchangeServices services) {
         LOG.warning(() -> "request " + requestId + " -> " + failure.status() + ": " + failure.reason());
+        ProxyClient proxy = services.proxy();
         try {
             proxy.post(proxy.newResponsePost(requestId, failure.toMessageEntity()));
+            services.listener().exchangeEnded(ExchangeOutcome.AGENT_ANSWERED, failure.status());
         } catch (IOException e) {
+            services.listener().exchangeEnded(ExchangeOutcome.DROPPED, 0);
             LOG.warning(() -> "request " + requestId + ": posting the " + failure.status()
                     + " answer to the proxy failed: " + e.getMessage());
         }

@@ -37,15 +37,19 @@ public final class ExchangeDispatcher {
     private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
-    /** A dispatcher that reads requests through {@code proxy} and forwards them with {@code backend}. */
-    public ExchangeDispatcher(AgentConfig config, ProxyClient proxy, CloseableHttpAsyncClient backend) {
+    /**
+     * A dispatcher that reads requests through {@code proxy}, forwards them with {@code backend} and
+     * tells {@code listener} how each went.
+     */
+    public ExchangeDispatcher(AgentConfig config, ProxyClient proxy, CloseableHttpAsyncClient backend,
+                              ExchangeListener listener) {
         this.config = config;
         this.proxy = proxy;
         this.exchangePermits = new Semaphore(config.maxInFlight());
         this.executor = ExchangeExecutors.create(
                 config.maxInFlight() * THREADS_PER_EXCHANGE + MAX_CONCURRENT_REJECTIONS);
         this.services = new ExchangeServices(config, proxy, backend, new BackendRequestFactory(config),
-                task -> executor.execute(guarded(task)));
+                task -> executor.execute(guarded(task)), listener);
     }
 
     /** Whether bytes move on virtual threads (Java 21+) rather than a pool of platform threads. */
@@ -64,7 +68,7 @@ public final class ExchangeDispatcher {
             try {
                 executor.execute(guarded(() -> {
                     try {
-                        Exchange.reject(requestId, failure, proxy);
+                        Exchange.reject(requestId, failure, services);
                     } finally {
                         rejectionPermits.release();
                     }

@@ -10,8 +10,8 @@ import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 /**
  * What every exchange shares: the configuration, the clients of both sides, the factory of backend
  * requests and the threads that move bytes (an exchange takes one only while it reads, uploads or
- * posts; a task it is given may be refused while the agent stops).
+ * posts; a task it is given may be refused while the agent stops), and the listener told how each went.
  */
 record ExchangeServices(AgentConfig config, ProxyClient proxy, CloseableHttpAsyncClient backend,
-                        BackendRequestFactory backendRequests, Executor threads) {
+                        BackendRequestFactory backendRequests, Executor threads, ExchangeListener listener) {
 }

@@ -25,6 +25,7 @@ public final class PollLoop {
     private final HealthGate health;
     private final Backoff backoff;
     private final String proxyName;
+    private final PollListener listener;
     private final Thread thread;
     private volatile boolean stopping;
     private volatile AbortableRequest currentPoll;
@@ -34,7 +35,14 @@ public final class PollLoop {
 
     /** A loop that polls through {@code proxy} and hands each request ID to {@code dispatcher}. */
     public PollLoop(ProxyClient proxy, Consumer<String> dispatcher, HealthGate health, Backoff backoff, String proxyName) {
+        this(proxy, dispatcher, health, backoff, proxyName, PollListener.NONE);
+    }
+
+    /** The same, telling {@code listener} how each poll went. */
+    public PollLoop(ProxyClient proxy, Consumer<String> dispatcher, HealthGate health, Backoff backoff,
+                    String proxyName, PollListener listener) {
         this.proxy = proxy;
+        this.listener = listener;
         this.dispatcher = dispatcher;
         this.health = health;
         this.backoff = backoff;
@@ -81,12 +89,14 @@ public final class PollLoop {
             try {
                 PendingRequests pending = proxy.poll(poll);
                 reached();
+                listener.pollAnswered(pending.requestIds().size());
                 pending.requestIds().forEach(dispatcher);
             } catch (IOException | RuntimeException e) {
                 if (stopping) {
                     break;
                 }
                 failed(e);
+                listener.pollFailed();
                 pause(backoff.next());
             } finally {
                 currentPoll = null;
@@ -99,6 +109,7 @@ public final class PollLoop {
         backoff.reset();
         if (unreachable) {
             unreachable = false;
+            listener.reconnected();
             LOG.info(() -> "proxy " + proxyName + " is reachable again; polling resumed");
         } else if (!everReached) {
             LOG.info(() -> "polling proxy " + proxyName);

@@ -49,6 +49,9 @@ class AgentConfigTest {
         assertFalse(config.forwardUserId());
         assertFalse(config.stripCredentials());
         assertEquals(Duration.ofSeconds(10), config.gracefulShutdownTimeout());
+        assertEquals(0, config.metricsPort());
+        assertFalse(config.metricsEnabled());
+        assertEquals("127.0.0.1", config.metricsAddress());
         assertFalse(config.debug());
         assertEquals(new HttpHost("http", "localhost", 8080), config.backendHost());
     }
@@ -59,7 +62,8 @@ class AgentConfigTest {
                 "--host", "[::1]:9443", "-scheme", "HTTPS", "-proxy-timeout", "1m30s", "--backend-timeout=250ms",
                 "-max-in-flight", "7", "-max-header-bytes=4096", "-health-check-path", "/healthz",
                 "-health-check-interval-seconds", "3", "-health-check-unhealthy-threshold=4", "-forward-user-id",
-                "--strip-credentials=true", "-graceful-shutdown-timeout", "2s", "-debug=1");
+                "--strip-credentials=true", "-graceful-shutdown-timeout", "2s", "-metrics-port", "9464",
+                "--metrics-address=::1", "-debug=1");
         assertEquals(URI.create("https://proxy.example.com/base/"), config.proxy());
         assertEquals("b1", config.backendId());
         assertEquals("[::1]:9443", config.host());
@@ -76,6 +80,9 @@ class AgentConfigTest {
         assertTrue(config.forwardUserId());
         assertTrue(config.stripCredentials());
         assertEquals(Duration.ofSeconds(2), config.gracefulShutdownTimeout());
+        assertEquals(9464, config.metricsPort());
+        assertTrue(config.metricsEnabled());
+        assertEquals("::1", config.metricsAddress());
         assertTrue(config.debug());
     }
 
@@ -103,7 +110,8 @@ class AgentConfigTest {
         "-host a/b|-host must be host:port, got \"a/b\"",
         "-health-check-path healthz|-health-check-path must start with /, got \"healthz\"",
         "-forward-user-id false|unexpected argument \"false\"",
-        "-graceful-shutdown-timeout -1s|-graceful-shutdown-timeout must not be negative"})
+        "-graceful-shutdown-timeout -1s|-graceful-shutdown-timeout must not be negative",
+        "-metrics-port 65536|-metrics-port must be a port number (0 for none), got 65536"})
     void mistakesAreOneLineErrors(String args, String message) {
         assertEquals(message, error(("-proxy http://h/ -backend b " + args).split(" ")));
     }
@@ -138,7 +146,7 @@ class AgentConfigTest {
                     : " (default " + (flag.defaultValue().isEmpty() ? "\"\"" : flag.defaultValue()) + ")";
             assertTrue(usage.contains(flag.description() + suffix), flag.name());
         }
-        assertEquals(15, FlagTable.FLAGS.size());
+        assertEquals(17, FlagTable.FLAGS.size());
         assertTrue(usage.contains("\n  -help\n"));
     }
 
@@ -146,7 +154,7 @@ class AgentConfigTest {
     void constructorValidatesLikeTheParser() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AgentConfig(
                 URI.create("http://h/"), "b", "localhost:1", "http", Duration.ofSeconds(1), Duration.ofSeconds(1),
-                0, 65536, "", Duration.ofSeconds(5), 2, false, false, Duration.ZERO, false));
+                0, 65536, "", Duration.ofSeconds(5), 2, false, false, Duration.ZERO, 0, "127.0.0.1", false));
         assertEquals("-max-in-flight must be at least 1, got 0", e.getMessage());
     }
 }
