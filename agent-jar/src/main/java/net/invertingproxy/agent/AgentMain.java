@@ -48,7 +48,8 @@ public final class AgentMain {
 
     static String summary(AgentConfig config) {
         return "inverting-proxy-agent " + Agent.version() + " polling " + config.proxy() + " for backend '"
-                + config.backendId() + "', forwarding to " + config.scheme() + "://" + config.host()
+                + config.backendId() + "' (credential " + config.credentialForLogs() + "), forwarding to "
+                + config.scheme() + "://" + config.host()
                 + " (max in flight " + config.maxInFlight()
                 + (config.healthCheckEnabled() ? ", health check " + config.healthCheckPath() : "")
                 + (config.metricsEnabled() ? ", metrics on http://" + hostForUrl(config.metricsAddress()) + ":"

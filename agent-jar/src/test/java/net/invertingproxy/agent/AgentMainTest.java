@@ -74,7 +74,7 @@ class AgentMainTest {
             Process process = launch("-proxy", proxy.url().replaceAll("/$", ""), "-backend", "cli", "-host", "127.0.0.1:1");
             Wait.until(() -> proxy.polls() > 0, Duration.ofSeconds(15), "the agent polls");
             assertEquals("inverting-proxy-agent " + Agent.version() + " polling " + proxy.url()
-                    + " for backend 'cli', forwarding to http://127.0.0.1:1 (max in flight 1000"
+                    + " for backend 'cli' (credential none), forwarding to http://127.0.0.1:1 (max in flight 1000"
                     + (ExchangeDispatcher.usesVirtualThreads() ? ", virtual threads)" : ")")
                     + System.lineSeparator(), stdout());
 

@@ -29,6 +29,7 @@ import org.apache.hc.core5.http.HttpHost;
  *   <tr><td>{@code forwardUserId}</td><td>{@code -forward-user-id}, false</td></tr>
  *   <tr><td>{@code stripCredentials}</td><td>{@code -strip-credentials}, false</td></tr>
  *   <tr><td>{@code gracefulShutdownTimeout}</td><td>{@code -graceful-shutdown-timeout}, 10 s</td></tr>
+ *   <tr><td>{@code credential}</td><td>{@code -credential}, empty (none)</td></tr>
  *   <tr><td>{@code metricsPort}</td><td>{@code -metrics-port}, 0 (none)</td></tr>
  *   <tr><td>{@code metricsAddress}</td><td>{@code -metrics-address}, {@code 127.0.0.1}</td></tr>
  *   <tr><td>{@code debug}</td><td>{@code -debug}, false</td></tr>
@@ -53,6 +54,7 @@ public record AgentConfig(
         boolean forwardUserId,
         boolean stripCredentials,
         Duration gracefulShutdownTimeout,
+        String credential,
         int metricsPort,
         String metricsAddress,
         boolean debug) {
@@ -82,6 +84,12 @@ public record AgentConfig(
         Objects.requireNonNull(gracefulShutdownTimeout, "gracefulShutdownTimeout");
         if (gracefulShutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("-graceful-shutdown-timeout must not be negative");
+        }
+        credential = credential == null ? "" : credential;
+        if (!credential.isEmpty() && !credential.matches("[A-Za-z0-9_.~+/=-]+")) {
+            // It goes into an Authorization header: a stray space or newline would break every call.
+            throw new IllegalArgumentException("-credential must be one token (as issued, ipa_...), got one with"
+                    + " spaces or control characters");
         }
         if (metricsPort < 0 || metricsPort > 65535) {
             throw new IllegalArgumentException("-metrics-port must be a port number (0 for none), got " + metricsPort);
@@ -118,6 +126,27 @@ public record AgentConfig(
             // The constructor checked exactly this.
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Whether a credential is sent on every call to the proxy. */
+    public boolean hasCredential() {
+        return !credential.isEmpty();
+    }
+
+    /** The credential as it may be logged: its kind and key ID, never its secret. */
+    public String credentialForLogs() {
+        if (credential.isEmpty()) {
+            return "none";
+        }
+        int secretStart = credential.lastIndexOf('_');
+        return secretStart > 0 ? credential.substring(0, secretStart) + "_…" : "…";
+    }
+
+    /** Everything but the credential's secret, which must never reach a log. */
+    @Override
+    public String toString() {
+        return "AgentConfig[proxy=" + proxy + ", backendId=" + backendId + ", host=" + host + ", scheme=" + scheme
+                + ", credential=" + credentialForLogs() + ", maxInFlight=" + maxInFlight + "]";
     }
 
     /** Whether {@code -metrics-port} asks for a metrics endpoint. */

@@ -55,6 +55,7 @@ final class FlagTable {
         boolean forwardUserId;
         boolean stripCredentials;
         Duration gracefulShutdownTimeout;
+        String credential;
         int metricsPort;
         String metricsAddress;
         boolean debug;
@@ -62,7 +63,8 @@ final class FlagTable {
         AgentConfig toConfig() {
             return new AgentConfig(proxy, backendId, host, scheme, proxyTimeout, backendTimeout, maxInFlight,
                     maxHeaderBytes, healthCheckPath, healthCheckInterval, healthCheckUnhealthyThreshold,
-                    forwardUserId, stripCredentials, gracefulShutdownTimeout, metricsPort, metricsAddress, debug);
+                    forwardUserId, stripCredentials, gracefulShutdownTimeout, credential, metricsPort, metricsAddress,
+                    debug);
         }
     }
 
@@ -112,6 +114,11 @@ final class FlagTable {
             new Flag("graceful-shutdown-timeout", "duration", "10s",
                     "on SIGTERM, how long requests in flight may take to finish before the agent exits",
                     (s, v) -> s.gracefulShutdownTimeout = GoDuration.parse(v)),
+            new Flag("credential", "token", "",
+                    "agent credential for the backend, issued by the proxy's admin API (ipa_...); better set as"
+                            + " INVERTING_PROXY_AGENT_CREDENTIAL or in the -config file, where other users cannot see it;"
+                            + " empty sends none (only for backends that accept legacy agents)",
+                    (s, v) -> s.credential = v.trim()),
             new Flag("metrics-port", "n", "0",
                     "port serving the agent's own metrics at /metrics in Prometheus format; 0 serves none",
                     (s, v) -> s.metricsPort = integer(v)),

@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 import net.invertingproxy.agent.health.HealthGate;
 import net.invertingproxy.agent.http.AbortableRequest;
 import net.invertingproxy.agent.proxy.ProxyClient;
+import net.invertingproxy.agent.proxy.ProxyStatusException;
 import net.invertingproxy.protocol.PendingRequests;
 
 /**
@@ -118,6 +119,13 @@ public final class PollLoop {
     }
 
     private void failed(Exception e) {
+        if (e instanceof ProxyStatusException status && status.isRefusal()) {
+            // Not an outage: the proxy is there and says no. Said loudly each time, since nothing works until fixed.
+            LOG.severe(() -> "proxy " + proxyName + " refuses this agent (" + e.getMessage()
+                    + "); check -backend and -credential; retrying with backoff");
+            unreachable = true;
+            return;
+        }
         if (!unreachable) {
             unreachable = true;
             LOG.warning(() -> "proxy " + proxyName + " is unreachable (" + e.getMessage()

@@ -40,15 +40,19 @@ public final class ProxyClient implements ModalCloseable {
     // Room for every exchange's read and post at once, plus the poll.
     private static final int CONNECTIONS_PER_EXCHANGE = 2;
     private static final int SPARE_CONNECTIONS = 4;
+    private static final int MAX_REASON_BYTES = 200;
 
     private final URI proxy;
     private final String backendId;
+    // "Bearer <credential>", or null to send none (a backend that accepts legacy agents).
+    private final String authorization;
     private final CloseableHttpClient client;
 
     /** A client for the proxy named in the configuration; the proxy timeout bounds connecting and each wait for an answer. */
     public ProxyClient(AgentConfig config, String userAgent) {
         this.proxy = config.proxy();
         this.backendId = config.backendId();
+        this.authorization = config.hasCredential() ? "Bearer " + config.credential() : null;
         this.client = newClient(config, userAgent);
     }
 
@@ -160,6 +164,9 @@ public final class ProxyClient implements ModalCloseable {
     private AbortableRequest agentCall(String method, String path, String requestId) {
         AbortableRequest call = new AbortableRequest(method, proxy.resolve(path));
         call.setHeader(WireHeaders.BACKEND_ID, backendId);
+        if (authorization != null) {
+            call.setHeader(HttpHeaders.AUTHORIZATION, authorization);
+        }
         if (requestId != null) {
             call.setHeader(WireHeaders.REQUEST_ID, requestId);
         }
@@ -168,7 +175,22 @@ public final class ProxyClient implements ModalCloseable {
 
     private static void expectOk(ClassicHttpResponse answer, String call) throws ProxyStatusException {
         if (answer.getCode() != 200) {
-            throw new ProxyStatusException(call, answer.getCode());
+            throw new ProxyStatusException(call, answer.getCode(), reasonOf(answer));
+        }
+    }
+
+    // The proxy's error answers are one short line of text; more is not read.
+    private static String reasonOf(ClassicHttpResponse answer) {
+        HttpEntity entity = answer.getEntity();
+        if (entity == null) {
+            return "";
+        }
+        try (InputStream in = entity.getContent()) {
+            String text = new String(in.readNBytes(MAX_REASON_BYTES), StandardCharsets.UTF_8);
+            int newline = text.indexOf('\n');
+            return (newline < 0 ? text : text.substring(0, newline)).replaceAll("\\p{Cntrl}", "").trim();
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 

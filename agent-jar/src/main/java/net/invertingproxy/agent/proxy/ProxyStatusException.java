@@ -10,8 +10,18 @@ public final class ProxyStatusException extends IOException {
 
     /** The proxy answered {@code call} with {@code status}. */
     public ProxyStatusException(String call, int status) {
-        super("proxy answered " + status + " to " + call);
+        this(call, status, "");
+    }
+
+    /** The proxy answered {@code call} with {@code status} and the one-line {@code reason} it gave. */
+    public ProxyStatusException(String call, int status, String reason) {
+        super("proxy answered " + status + " to " + call + (reason.isEmpty() ? "" : ": " + reason));
         this.status = status;
+    }
+
+    /** Whether the proxy refused the agent's credential (401) or its backend (403): retrying will not help. */
+    public boolean isRefusal() {
+        return status == 401 || status == 403;
     }
 
     /** The status the proxy answered. */

@@ -49,6 +49,8 @@ class AgentConfigTest {
         assertFalse(config.forwardUserId());
         assertFalse(config.stripCredentials());
         assertEquals(Duration.ofSeconds(10), config.gracefulShutdownTimeout());
+        assertEquals("", config.credential());
+        assertFalse(config.hasCredential());
         assertEquals(0, config.metricsPort());
         assertFalse(config.metricsEnabled());
         assertEquals("127.0.0.1", config.metricsAddress());
@@ -62,7 +64,7 @@ class AgentConfigTest {
                 "--host", "[::1]:9443", "-scheme", "HTTPS", "-proxy-timeout", "1m30s", "--backend-timeout=250ms",
                 "-max-in-flight", "7", "-max-header-bytes=4096", "-health-check-path", "/healthz",
                 "-health-check-interval-seconds", "3", "-health-check-unhealthy-threshold=4", "-forward-user-id",
-                "--strip-credentials=true", "-graceful-shutdown-timeout", "2s", "-metrics-port", "9464",
+                "--strip-credentials=true", "-graceful-shutdown-timeout", "2s", "-credential", "ipa_0123456789abcdef_secret", "-metrics-port", "9464",
                 "--metrics-address=::1", "-debug=1");
         assertEquals(URI.create("https://proxy.example.com/base/"), config.proxy());
         assertEquals("b1", config.backendId());
@@ -80,6 +82,9 @@ class AgentConfigTest {
         assertTrue(config.forwardUserId());
         assertTrue(config.stripCredentials());
         assertEquals(Duration.ofSeconds(2), config.gracefulShutdownTimeout());
+        assertEquals("ipa_0123456789abcdef_secret", config.credential());
+        assertEquals("ipa_0123456789abcdef_…", config.credentialForLogs());
+        assertFalse(config.toString().contains("secret"), config.toString());
         assertEquals(9464, config.metricsPort());
         assertTrue(config.metricsEnabled());
         assertEquals("::1", config.metricsAddress());
@@ -146,7 +151,7 @@ class AgentConfigTest {
                     : " (default " + (flag.defaultValue().isEmpty() ? "\"\"" : flag.defaultValue()) + ")";
             assertTrue(usage.contains(flag.description() + suffix), flag.name());
         }
-        assertEquals(17, FlagTable.FLAGS.size());
+        assertEquals(18, FlagTable.FLAGS.size());
         assertTrue(usage.contains("\n  -help\n"));
     }
 
@@ -154,7 +159,7 @@ class AgentConfigTest {
     void constructorValidatesLikeTheParser() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AgentConfig(
                 URI.create("http://h/"), "b", "localhost:1", "http", Duration.ofSeconds(1), Duration.ofSeconds(1),
-                0, 65536, "", Duration.ofSeconds(5), 2, false, false, Duration.ZERO, 0, "127.0.0.1", false));
+                0, 65536, "", Duration.ofSeconds(5), 2, false, false, Duration.ZERO, "", 0, "127.0.0.1", false));
         assertEquals("-max-in-flight must be at least 1, got 0", e.getMessage());
     }
 }

@@ -80,7 +80,8 @@ class PollLoopTest {
         proxy.offerGone("after-outage");
 
         Wait.until(() -> dispatched.contains("after-outage"), WAIT, "polling resumed");
-        assertEquals(List.of("proxy " + proxy.url() + " is unreachable (proxy answered 500 to GET agent/pending);"
+        assertEquals(List.of("proxy " + proxy.url() + " is unreachable (proxy answered 500 to GET agent/pending:"
+                + " poll failure for the test);"
                 + " retrying with backoff up to 3s"), log.messages(Level.WARNING));
         assertEquals(List.of("proxy " + proxy.url() + " is reachable again; polling resumed"), log.messages(Level.INFO));
         assertEquals(4, log.messages(Level.FINE).stream().filter(m -> m.startsWith("poll failed again")).count());
