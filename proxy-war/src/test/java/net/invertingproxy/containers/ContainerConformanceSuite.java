@@ -16,8 +16,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +31,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -58,6 +63,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
 import net.invertingproxy.agent.Agent;
 import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.protocol.PendingRequests;
+import net.invertingproxy.tunnel.AdminClient;
 import net.invertingproxy.tunnel.PatternedStream;
 import net.invertingproxy.tunnel.RawAgent;
 import net.invertingproxy.tunnel.RawClient;
@@ -74,7 +80,8 @@ import net.invertingproxy.tunnel.TestBackend;
  * reads), 100 MiB each way (the upload with a length and chunked), a poll held for the whole
  * default hold time (25 s) and a request delivered to a poll 20 s into its hold, and the failure
  * paths: 503 with no agent, 504 when no agent answers, 502 when the backend refuses, 504 from the
- * agent for a slow backend, and a connection abort when the agent dies mid-response.
+ * agent for a slow backend, and a connection abort when the agent dies mid-response, which the
+ * container must not log as a warning or error (it is an expected event).
  *
  * <p>The proxy runs with {@code request-timeout-seconds=3} and {@code agent-offline-after-seconds=2}
  * (so the failure paths are quick) and every other setting at its default. Tests run in a fixed
@@ -86,7 +93,11 @@ import net.invertingproxy.tunnel.TestBackend;
 abstract class ContainerConformanceSuite {
     static final Map<String, String> SETTINGS = Map.of(
             "request-timeout-seconds", "3",
-            "agent-offline-after-seconds", "2");
+            "agent-offline-after-seconds", "2",
+            "admin-token", "conformance-admin-token-0123456789");
+    /** The one backend of the suite, created through the admin API: every path, and Go-like agents allowed. */
+    private static final String DEFAULT_BACKEND = "{\"id\": \"default\", \"routes\": [{\"pathPrefix\": \"/\"}],"
+            + " \"legacyAgents\": {\"allowed\": true}}";
     private static final long HUNDRED_MIB = 100L << 20;
     private static final Duration POLL_HOLD = Duration.ofSeconds(25);
     private static final String NO_AGENT = "no agent is connected for this backend\n";
@@ -103,6 +114,7 @@ abstract class ContainerConformanceSuite {
     private ExecutorService threads;
     private Agent agent;
     private AgentSpec agentSpec;
+    private String agentCredential;
     private long classStarted;
 
     /** Starts the container under test with these proxy settings and waits until {@code /healthz} answers 200. */
@@ -127,7 +139,12 @@ abstract class ContainerConformanceSuite {
                 .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(60)).build())
                 .build();
         long started = System.nanoTime();
-        proxy = startProxy(SETTINGS);
+        Map<String, String> settings = new HashMap<>(SETTINGS);
+        settings.put("data-dir", ContainerProcess.freshDirectory(ContainerProcess.TARGET.resolve("containers-data")
+                .resolve(getClass().getSimpleName())).toAbsolutePath().toString());
+        proxy = startProxy(settings);
+        agentCredential = AdminClient.agentCredential(
+                new AdminClient(proxy.baseUri(), SETTINGS.get("admin-token")).create(DEFAULT_BACKEND));
         System.out.printf("%s: started in %.1f s on port %d (logs in %s)%n", proxy.name(), seconds(started), proxy.port(),
                 proxy.logDirectory());
     }
@@ -440,6 +457,7 @@ abstract class ContainerConformanceSuite {
             byte[] start = raw.readUntil("hello");
             assertTrue(new String(start, ISO_8859_1).startsWith("HTTP/1.1 200"), new String(start, ISO_8859_1));
 
+            Map<Path, Long> logsBefore = logSizes();
             post.die();
             RawClient.Received rest = raw.readTimeout(5_000).readToEnd();
 
@@ -452,8 +470,9 @@ abstract class ContainerConformanceSuite {
             assertFalse(rest.text().contains("0\r\n\r\n"), "the client got a last chunk: " + seen);
             assertThrows(IOException.class, () -> RawResponse.read(new ByteArrayInputStream(all), false),
                     () -> "the client got a complete-looking response: " + seen);
+            serveOneNormally(rawAgent);
+            assertNoWarningLoggedSince(logsBefore, "the deliberate abort of the client's connection");
         }
-        serveOneNormally(rawAgent);
     }
 
     // ---------------------------------------------------------------- 3. a poll held for its whole hold time
@@ -555,7 +574,7 @@ abstract class ContainerConformanceSuite {
         }
         useNoAgent();
         List<String> args = new ArrayList<>(List.of("-proxy", proxy.baseUri().toString(), "-backend", "default",
-                "-host", spec.backendHost()));
+                "-host", spec.backendHost(), "-credential", agentCredential));
         args.addAll(spec.flags());
         agent = Agent.start(AgentConfig.parse(args.toArray(String[]::new)));
         agentSpec = spec;
@@ -682,6 +701,46 @@ abstract class ContainerConformanceSuite {
         Answer got = answer.get(5, TimeUnit.SECONDS);
         assertEquals(200, got.status(), got.toString());
         assertEquals("still serving", got.body());
+    }
+
+    // ---------------------------------------------------------------- container logs
+
+    /** The container logs at a level of warning or worse: Tomcat's {@code SEVERE [thread]}, JUL's {@code WARNING:}, SLF4J-style {@code ERROR}. */
+    private static final Pattern WARNING_OR_WORSE = Pattern.compile("(^|\\s)(SEVERE|WARNING|WARN|ERROR)(:|\\s)");
+    /** How long a container may take to write a log line it queued (Tomcat's AsyncFileHandler writes on its own thread). */
+    private static final Duration LOG_SETTLE = Duration.ofSeconds(1);
+
+    /** The size of every file in the container's log directory now. */
+    private Map<Path, Long> logSizes() throws IOException {
+        Map<Path, Long> sizes = new HashMap<>();
+        try (Stream<Path> files = Files.walk(proxy.logDirectory())) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                sizes.put(file, Files.size(file));
+            }
+        }
+        return sizes;
+    }
+
+    /**
+     * Fails if the container logged a line at warning level or worse since the sizes were taken:
+     * an expected event (what) must not look like an error to an operator.
+     */
+    private void assertNoWarningLoggedSince(Map<Path, Long> before, String what) throws Exception {
+        Thread.sleep(LOG_SETTLE.toMillis());
+        List<String> warnings = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(proxy.logDirectory())) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                byte[] all = Files.readAllBytes(file);
+                int from = (int) Math.min(all.length, before.getOrDefault(file, 0L));
+                String added = new String(all, from, all.length - from, ISO_8859_1);
+                for (String line : added.split("\\r?\\n")) {
+                    if (WARNING_OR_WORSE.matcher(line).find()) {
+                        warnings.add(file.getFileName() + ": " + line);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), warnings, proxy.name() + " logged a warning or error for " + what);
     }
 
     // ---------------------------------------------------------------- client helpers

@@ -18,14 +18,22 @@ public final class RawAgent {
 
     private final int port;
     private final String backendId;
+    // "Authorization: Bearer ..." when the agent presents a credential; none for a Go-like legacy agent.
+    private final List<String> credentialLines;
 
     public RawAgent(int port) {
         this(port, "default");
     }
 
     public RawAgent(int port, String backendId) {
+        this(port, backendId, null);
+    }
+
+    /** An agent for {@code backendId} that presents {@code credential} on every call (none if null). */
+    public RawAgent(int port, String backendId, String credential) {
         this.port = port;
         this.backendId = backendId;
+        this.credentialLines = credential == null ? List.of() : List.of("Authorization: Bearer " + credential);
     }
 
     /** Any call: the request line, Host, {@code Connection: close}, the given header lines, and a Content-Length body if one is given. */
@@ -52,7 +60,9 @@ public final class RawAgent {
 
     /** {@code GET agent/pending}; the answer as it came. */
     public RawResponse poll() throws IOException {
-        return call("GET", "/agent/pending", List.of(BACKEND_HEADER + ": " + backendId), null);
+        List<String> headers = new ArrayList<>(credentialLines);
+        headers.add(BACKEND_HEADER + ": " + backendId);
+        return call("GET", "/agent/pending", headers, null);
     }
 
     /** {@code GET agent/pending}, which must answer 200 with a JSON list; the IDs in it. */
@@ -92,7 +102,8 @@ public final class RawAgent {
                 BACKEND_HEADER + ": " + backendId,
                 REQUEST_HEADER + ": " + requestId,
                 "Content-Type: text/plain",
-                "Transfer-Encoding: chunked"));
+                "Transfer-Encoding: chunked",
+                String.join("\r\n", credentialLines)).stream().filter(line -> !line.isEmpty()).toList());
     }
 
     /** Starts a chunked post whose request line and headers are exactly the given lines. */
@@ -106,12 +117,16 @@ public final class RawAgent {
     public RawClient startRead(String requestId) throws IOException {
         RawClient connection = RawClient.connect(port);
         connection.send("GET /agent/request HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
-                + BACKEND_HEADER + ": " + backendId + "\r\n" + REQUEST_HEADER + ": " + requestId + "\r\n\r\n");
+                + BACKEND_HEADER + ": " + backendId + "\r\n" + REQUEST_HEADER + ": " + requestId + "\r\n"
+                + credentialLines.stream().map(line -> line + "\r\n").reduce("", String::concat) + "\r\n");
         return connection;
     }
 
     private List<String> idHeaders(String requestId) {
-        return List.of(BACKEND_HEADER + ": " + backendId, REQUEST_HEADER + ": " + requestId);
+        List<String> headers = new ArrayList<>(credentialLines);
+        headers.add(BACKEND_HEADER + ": " + backendId);
+        headers.add(REQUEST_HEADER + ": " + requestId);
+        return headers;
     }
 
     /** A response post in progress: chunks go out as they are given. */

@@ -2,12 +2,15 @@ package net.invertingproxy.tunnel;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -27,14 +30,28 @@ import net.invertingproxy.proxy.standalone.EmbeddedProxy;
 final class Tunnel implements AutoCloseable {
     static final Path WEBAPP = Path.of("src/main/webapp");
 
+    /** The admin token of every test proxy. */
+    static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+    /**
+     * The backend every tunnel serves: all hosts and paths, and open to credential-less agents too
+     * so that hand-written Go-like agents can serve it; the real agent uses its credential.
+     */
+    static final String DEFAULT_BACKEND = "{\"id\": \"default\", \"routes\": [{\"pathPrefix\": \"/\"}],"
+            + " \"legacyAgents\": {\"allowed\": true}}";
+
     final TestBackend backend;
     final EmbeddedProxy proxy;
     final CloseableHttpClient client;
+    final AdminClient admin;
+    final Path dataDir;
+    private String agentCredential;
     private Agent agent;
 
-    private Tunnel(TestBackend backend, EmbeddedProxy proxy) {
+    private Tunnel(TestBackend backend, EmbeddedProxy proxy, Path dataDir) {
         this.backend = backend;
         this.proxy = proxy;
+        this.dataDir = dataDir;
+        this.admin = new AdminClient(proxy.baseUri(), ADMIN_TOKEN);
         this.client = HttpClients.custom()
                 .disableRedirectHandling()
                 .disableContentCompression()
@@ -47,14 +64,31 @@ final class Tunnel implements AutoCloseable {
                 .build();
     }
 
-    /** A backend and a proxy with the given settings, no agent yet. */
+    /** A backend and a proxy with the given settings and the default backend registered, no agent yet. */
     static Tunnel withoutAgent(Map<String, String> proxySettings) throws Exception {
+        Tunnel tunnel = withoutBackends(proxySettings);
+        tunnel.agentCredential = AdminClient.agentCredential(tunnel.admin.create(DEFAULT_BACKEND));
+        return tunnel;
+    }
+
+    /** A backend and a proxy with the given settings and an empty registry in a data directory of its own. */
+    static Tunnel withoutBackends(Map<String, String> proxySettings) throws Exception {
+        Map<String, String> settings = new HashMap<>(proxySettings);
+        Path dataDir = settings.containsKey("data-dir") ? Path.of(settings.get("data-dir"))
+                : Files.createTempDirectory("inverting-proxy-test");
+        settings.putIfAbsent("data-dir", dataDir.toString());
+        settings.putIfAbsent("admin-token", ADMIN_TOKEN);
         TestBackend backend = new TestBackend();
         EmbeddedProxy.Options options = EmbeddedProxy.Options.of(WEBAPP);
-        for (Map.Entry<String, String> setting : proxySettings.entrySet()) {
+        for (Map.Entry<String, String> setting : settings.entrySet()) {
             options = options.withInitParameter(setting.getKey(), setting.getValue());
         }
-        return new Tunnel(backend, EmbeddedProxy.start(options));
+        return new Tunnel(backend, EmbeddedProxy.start(options), dataDir);
+    }
+
+    /** The credential issued for the default backend. */
+    String agentCredential() {
+        return agentCredential;
     }
 
     /** The whole tunnel with default settings and a connected agent. */
@@ -78,6 +112,9 @@ final class Tunnel implements AutoCloseable {
     Agent startAgent(String backendHost, String... extraFlags) throws Exception {
         List<String> args = new ArrayList<>(List.of("-proxy", proxy.baseUri().toString(), "-backend", "default",
                 "-host", backendHost));
+        if (agentCredential != null) {
+            args.addAll(List.of("-credential", agentCredential));
+        }
         args.addAll(List.of(extraFlags));
         agent = Agent.start(AgentConfig.parse(args.toArray(String[]::new)));
         awaitAgentPolling();
@@ -134,5 +171,17 @@ final class Tunnel implements AutoCloseable {
         }
         proxy.stop();
         backend.close();
+        deleteRecursively(dataDir);
+    }
+
+    static void deleteRecursively(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 }

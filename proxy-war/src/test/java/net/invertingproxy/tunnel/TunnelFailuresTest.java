@@ -620,7 +620,7 @@ class TunnelFailuresTest {
     }
 
     @Test
-    void otherBackendGets404AndNeitherLearnsNorTakesAnything() throws Exception {
+    void anUnregisteredBackendGets401AndNeitherLearnsNorTakesAnything() throws Exception {
         try (Tunnel tunnel = Tunnel.withoutAgent(Map.of())) {
             RawAgent agent = new RawAgent(tunnel.proxy.port());
             RawAgent intruder = new RawAgent(tunnel.proxy.port(), "other");
@@ -634,9 +634,10 @@ class TunnelFailuresTest {
             RawResponse readUnknown = intruder.readRequest("AAAAAAAAAAAAAAAAAAAAAA");
             RawResponse answer = intruder.postResponse(requestId, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged");
 
-            assertStatus(404, poll);
-            assertStatus(404, read);
-            assertStatus(404, answer);
+            // "other" is in no registry: without a credential every call is refused before any lookup.
+            assertStatus(401, poll);
+            assertStatus(401, read);
+            assertStatus(401, answer);
             // An existing ID and a made-up one get the same answer (up to the echoed ID): nothing is learnt.
             assertEquals(readUnknown.status(), read.status());
             assertEquals(readUnknown.bodyText().replace("AAAAAAAAAAAAAAAAAAAAAA", "<id>"),

@@ -19,25 +19,22 @@ import net.invertingproxy.proxy.failure.FailureException;
  * injected clock and expiry happens in {@link #sweep()}, so the logic is tested without sleeping.
  */
 public final class Broker<C extends ClientSide> {
-    /** The one backend served until backends are configurable. */
-    public static final String DEFAULT_BACKEND = "default";
-
     private static final System.Logger LOG = System.getLogger(Broker.class.getName());
 
     private final ProxySettings settings;
     private final Clock clock;
-    private final Map<String, BackendQueue<C>> backends;
-    private final Map<String, AgentRoster> rosters;
+    private final Map<String, BackendQueue<C>> backends = new ConcurrentHashMap<>();
+    private final Map<String, AgentRoster> rosters = new ConcurrentHashMap<>();
     private final Map<String, Exchange<C>> exchanges = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
 
-    /** A broker for the default backend. */
+    /**
+     * A broker whose backends are whatever the callers name: callers check a backend exists (the
+     * registry) before they park or poll for it, and {@link #removeBackend} forgets a deleted one.
+     */
     public Broker(ProxySettings settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
-        this.backends = Map.of(DEFAULT_BACKEND, new BackendQueue<>(
-                settings.maxQueuedRequests(), settings.maxWaitingPolls(), settings.agentOfflineAfter()));
-        this.rosters = Map.of(DEFAULT_BACKEND, new AgentRoster());
     }
 
     /** Parks a client request for the backend and returns its exchange, or fails at once (no agent, full, closing). */
@@ -47,7 +44,8 @@ public final class Broker<C extends ClientSide> {
         }
         BackendQueue<C> queue = backends.get(backendId);
         if (queue == null) {
-            throw new FailureException(Failure.NO_AGENT, "no backend is configured for this request");
+            // No agent has ever polled for it since the proxy started.
+            throw new FailureException(Failure.NO_AGENT);
         }
         if (exchanges.size() >= settings.maxExchanges()) {
             throw new FailureException(Failure.PROXY_AT_CAPACITY);
@@ -77,9 +75,10 @@ public final class Broker<C extends ClientSide> {
 
     /** Registers a poll of the agent known by {@code agentKey} (its ID, or its address). */
     public WaitingPoll poll(String backendId, String agentKey, PollAnswer answer) throws FailureException {
-        BackendQueue<C> queue = backendQueue(backendId);
+        BackendQueue<C> queue = backends.computeIfAbsent(backendId, id -> new BackendQueue<>(
+                settings.maxQueuedRequests(), settings.maxWaitingPolls(), settings.agentOfflineAfter()));
         Instant now = clock.instant();
-        rosters.get(backendId).seen(agentKey, now);
+        rosters.computeIfAbsent(backendId, id -> new AgentRoster()).seen(agentKey, now);
         WaitingPoll poll = new WaitingPoll(answer, now.plus(settings.pollHold()));
         if (!accepting) {
             // Refused, not answered empty: an agent re-polling at once would spin until the end.
@@ -149,7 +148,8 @@ public final class Broker<C extends ClientSide> {
                 exchange.client().fail(Failure.AGENT_TIMEOUT, "no agent answered within "
                         + settings.requestTimeout().toSeconds() + " s");
             } else if (isUnreadTooLong(exchange, now) && exchange.requeue()) {
-                BackendQueue.Handoff handoff = backends.get(exchange.backendId()).requeue(exchange, now);
+                BackendQueue<C> queue = backends.get(exchange.backendId());
+                BackendQueue.Handoff handoff = queue == null ? null : queue.requeue(exchange, now);
                 if (handoff != null) {
                     handoffs.add(handoff);
                 }
@@ -183,6 +183,25 @@ public final class Broker<C extends ClientSide> {
         }
     }
 
+    /**
+     * Forgets a deleted backend: its held polls are answered with no work (their agents' next
+     * call is refused) and its requests not yet taken by an agent get 503; those an agent is
+     * already answering finish.
+     */
+    public void removeBackend(String backendId) {
+        BackendQueue<C> queue = backends.remove(backendId);
+        rosters.remove(backendId);
+        if (queue != null) {
+            queue.releasePolls().forEach(Broker::sendQuietly);
+        }
+        for (Exchange<C> exchange : exchanges.values()) {
+            if (exchange.backendId().equals(backendId) && exchange.expireWaiting()) {
+                exchanges.remove(exchange.id(), exchange);
+                exchange.client().fail(Failure.NO_AGENT, "the backend was deleted");
+            }
+        }
+    }
+
     /** Whether new requests are taken. */
     public boolean isAccepting() {
         return accepting;
@@ -205,9 +224,9 @@ public final class Broker<C extends ClientSide> {
         return roster == null ? 0 : roster.count();
     }
 
-    /** The backends this broker serves. */
+    /** The backends agents have polled for since start (or since they were last removed). */
     public java.util.Set<String> backendIds() {
-        return backends.keySet();
+        return java.util.Set.copyOf(backends.keySet());
     }
 
     /** Polls of the backend being held. */
@@ -223,18 +242,8 @@ public final class Broker<C extends ClientSide> {
                 && now.isAfter(handedOutAt.plus(claimTimeout));
     }
 
-    private BackendQueue<C> backendQueue(String backendId) throws FailureException {
-        BackendQueue<C> queue = backends.get(backendId);
-        if (queue == null) {
-            throw new FailureException(Failure.UNKNOWN_BACKEND, "unknown backend '" + backendId
-                    + "'; this proxy serves backend '" + DEFAULT_BACKEND + "'");
-        }
-        return queue;
-    }
-
     // An ID of another backend is answered exactly like an unknown one, so a caller learns nothing.
     private Exchange<C> find(String backendId, String requestId) throws FailureException {
-        backendQueue(backendId);
         Exchange<C> exchange = exchanges.get(requestId);
         if (exchange == null || !exchange.backendId().equals(backendId)) {
             throw new FailureException(Failure.UNKNOWN_REQUEST, "unknown request " + requestId);

@@ -46,6 +46,21 @@ public enum ProxySetting {
     /** A bearer token that {@code /metrics} additionally requires, if set. */
     METRICS_TOKEN("metrics-token", "",
             "If set, /metrics also requires the header Authorization: Bearer <token> (compared in constant time)."),
+    /** Where the backend registry is kept. */
+    DATA_DIR("data-dir", "",
+            "Directory of the backend registry (backends.json). Empty: $catalina.base/data/inverting-proxy under Tomcat, else ./inverting-proxy-data."),
+    /** The credential of the admin API; without it the API is off. */
+    ADMIN_TOKEN("admin-token", "",
+            "Bearer token of the admin API /api/backends (compared in constant time); empty turns the API off (404). Use 32+ random characters."),
+    /** Address ranges of proxies in front whose X-Forwarded-For is believed. */
+    TRUSTED_PROXIES("trusted-proxies", "",
+            "Comma-separated CIDR ranges of proxies in front (the ALB's subnets) whose X-Forwarded-For is believed for address allow-lists; empty believes none."),
+    /** Where the ALB's public keys for OIDC tokens are fetched. */
+    ALB_PUBLIC_KEYS_URL("alb-public-keys-url", "https://public-keys.auth.elb.{region}.amazonaws.com/{kid}",
+            "URL template of the ALB's public keys that sign x-amzn-oidc-data; {region} and {kid} are filled in."),
+    /** The largest number of backends in the registry. */
+    MAX_BACKENDS("max-backends", "1000",
+            "Backends the registry may hold; creating one more gives 409."),
     /** How often overdue requests and polls are looked for. */
     SWEEP_INTERVAL_MILLIS("sweep-interval-millis", "200",
             "How often overdue requests and polls are looked for; timeouts are accurate to this.");

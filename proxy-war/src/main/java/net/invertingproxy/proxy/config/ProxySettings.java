@@ -1,9 +1,14 @@
 package net.invertingproxy.proxy.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+
+import net.invertingproxy.proxy.access.AddressRange;
 
 /**
  * The proxy's resolved settings. Each is looked up, first match wins, as a servlet context
@@ -23,7 +28,12 @@ public record ProxySettings(
         Duration drainTimeout,
         MetricsAccess metricsAccess,
         String metricsToken,
-        Duration sweepInterval) {
+        Duration sweepInterval,
+        Path dataDir,
+        String adminToken,
+        List<AddressRange> trustedProxies,
+        String albPublicKeysUrl,
+        int maxBackends) {
 
     /** Who may read {@code /metrics}. */
     public enum MetricsAccess {
@@ -38,6 +48,14 @@ public record ProxySettings(
     /** The settings with every default. */
     public static ProxySettings defaults() {
         return resolve(name -> null, Map.of(), Map.of());
+    }
+
+    /** The same settings with another data directory, e.g. a test's own. */
+    public ProxySettings withDataDir(Path dataDir) {
+        return new ProxySettings(pollHold, requestTimeout, agentOfflineAfter, claimTimeout, maxQueuedRequests,
+                maxExchanges, maxStreamingExchanges, maxWaitingPolls, maxHeaderBytes, maxHeaderCount, drainTimeout,
+                metricsAccess, metricsToken, sweepInterval, dataDir, adminToken, trustedProxies, albPublicKeysUrl,
+                maxBackends);
     }
 
     /** Resolves every setting from the three sources; a value that is not a positive number is refused. */
@@ -67,7 +85,47 @@ public record ProxySettings(
                 Duration.ofSeconds(values.get(ProxySetting.DRAIN_TIMEOUT_SECONDS)),
                 metricsAccess(texts.get(ProxySetting.METRICS_ACCESS)),
                 texts.get(ProxySetting.METRICS_TOKEN),
-                Duration.ofMillis(values.get(ProxySetting.SWEEP_INTERVAL_MILLIS)));
+                Duration.ofMillis(values.get(ProxySetting.SWEEP_INTERVAL_MILLIS)),
+                dataDir(texts.get(ProxySetting.DATA_DIR), systemProperties),
+                texts.get(ProxySetting.ADMIN_TOKEN),
+                trustedProxies(texts.get(ProxySetting.TRUSTED_PROXIES)),
+                albPublicKeysUrl(texts.get(ProxySetting.ALB_PUBLIC_KEYS_URL)),
+                Math.toIntExact(values.get(ProxySetting.MAX_BACKENDS)));
+    }
+
+    // Under Tomcat the registry belongs with the instance (CATALINA_BASE), not the working directory.
+    private static Path dataDir(String value, Map<?, ?> systemProperties) {
+        if (!value.isEmpty()) {
+            return Path.of(value);
+        }
+        Object catalinaBase = systemProperties.get("catalina.base");
+        if (catalinaBase != null) {
+            return Path.of(catalinaBase.toString(), "data", "inverting-proxy");
+        }
+        return Path.of("inverting-proxy-data");
+    }
+
+    private static List<AddressRange> trustedProxies(String value) {
+        List<AddressRange> ranges = new ArrayList<>();
+        for (String range : value.split(",")) {
+            if (range.isBlank()) {
+                continue;
+            }
+            try {
+                ranges.add(AddressRange.parse(range));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingException("setting 'trusted-proxies': " + e.getMessage());
+            }
+        }
+        return List.copyOf(ranges);
+    }
+
+    private static String albPublicKeysUrl(String value) {
+        if (!value.contains("{kid}") || !(value.startsWith("https://") || value.startsWith("http://"))) {
+            throw new InvalidSettingException("setting 'alb-public-keys-url' must be an http(s) URL containing {kid}, got '"
+                    + value + "'");
+        }
+        return value;
     }
 
     private static MetricsAccess metricsAccess(String value) {

@@ -6,6 +6,14 @@ package net.invertingproxy.proxy.failure;
  */
 public enum Failure {
     // Answers to clients.
+    /** No backend has a route for the request's host and path; nothing is parked. */
+    NO_ROUTE(404, "no backend serves this host and path"),
+    /** The backend's access policy needs credentials the client did not give, or gave wrong. */
+    USER_UNAUTHENTICATED(401, "authentication required"),
+    /** The client is known but not allowed (its address is outside the backend's allow-list). */
+    USER_FORBIDDEN(403, "access denied"),
+    /** The backend's limit of requests in flight or per second is reached. */
+    BACKEND_RATE_LIMITED(429, "too many requests for this backend"),
     /** No agent has polled for the backend lately, so parking would only make the client wait. */
     NO_AGENT(503, "no agent is connected for this backend"),
     /** The backend's queue of waiting requests is full. */
@@ -30,6 +38,10 @@ public enum Failure {
     CLIENT_CONNECTION_FAILED(400, "the client connection failed"),
 
     // Answers to agents.
+    /** The agent sent no credential, or one that is not valid. */
+    AGENT_UNAUTHENTICATED(401, "agent credential missing or invalid"),
+    /** The agent's credential is valid but for another backend. */
+    AGENT_FORBIDDEN(403, "the agent credential is not valid for this backend"),
     /** A required protocol header is missing or malformed. */
     BAD_AGENT_CALL(400, "bad agent call"),
     /** The agent's response message could not be parsed. */
@@ -41,7 +53,23 @@ public enum Failure {
     /** The request ID is unknown, expired or already answered. */
     UNKNOWN_REQUEST(404, "unknown or already answered request"),
     /** The client went away before the answer could be delivered. */
-    CLIENT_GONE(410, "the client went away");
+    CLIENT_GONE(410, "the client went away"),
+
+    // Answers to admin API callers.
+    /** The admin API is off: no admin-token is set. */
+    ADMIN_API_OFF(404, "the admin API is off (set admin-token)"),
+    /** No admin credential, or a wrong one. */
+    ADMIN_UNAUTHENTICATED(401, "admin credential missing or invalid"),
+    /** The admin call's JSON or one of its fields is not acceptable. */
+    BAD_ADMIN_REQUEST(400, "bad admin request"),
+    /** The named backend does not exist. */
+    NO_SUCH_BACKEND(404, "no such backend"),
+    /** The change conflicts with what is stored (ID taken, registry full, key limit). */
+    REGISTRY_CONFLICT(409, "conflict with the stored backends"),
+    /** The method is not one the admin resource takes. */
+    ADMIN_METHOD_NOT_ALLOWED(405, "method not allowed"),
+    /** The registry file could not be written; nothing was changed. */
+    REGISTRY_WRITE_FAILED(500, "the registry could not be saved; nothing was changed");
 
     private final int status;
     private final String reason;

@@ -1,5 +1,8 @@
 package net.invertingproxy.proxy.metrics;
 
+import java.util.HashSet;
+import java.util.Set;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -24,6 +27,8 @@ import net.invertingproxy.proxy.observe.ExchangeSummary;
 public final class ProxyMeters implements ExchangeListener, AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    private final Set<String> gaugedBackends = new HashSet<>();
+    private final Broker<?> broker;
 
     /** Meters for the given broker's backends. */
     public ProxyMeters(Broker<?> broker) {
@@ -34,16 +39,36 @@ public final class ProxyMeters implements ExchangeListener, AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         Gauge.builder("inverting.proxy.exchanges", broker, Broker::exchangeCount)
                 .description("client requests parked or streaming").register(registry);
-        for (String backendId : broker.backendIds()) {
-            Gauge.builder("inverting.proxy.queued.requests", broker, b -> b.queuedCount(backendId))
-                    .description("client requests waiting for an agent to take them").tag("backend", backendId)
-                    .register(registry);
-            Gauge.builder("inverting.proxy.held.polls", broker, b -> b.waitingPollCount(backendId))
-                    .description("agent polls held open").tag("backend", backendId).register(registry);
-            Gauge.builder("inverting.proxy.agents.connected", broker, b -> b.connectedAgentCount(backendId))
-                    .description("agents that polled within agent-offline-after-seconds").tag("backend", backendId)
-                    .register(registry);
+        this.broker = broker;
+    }
+
+    // Backends come and go at run time; their gauges follow at each scrape, when they are read anyway.
+    private synchronized void syncBackendGauges() {
+        Set<String> current = broker.backendIds();
+        for (String backendId : current) {
+            if (gaugedBackends.add(backendId)) {
+                registerBackendGauges(backendId);
+            }
         }
+        for (String gone : Set.copyOf(gaugedBackends)) {
+            if (!current.contains(gone)) {
+                gaugedBackends.remove(gone);
+                registry.getMeters().stream()
+                        .filter(meter -> meter instanceof Gauge && gone.equals(meter.getId().getTag("backend")))
+                        .forEach(registry::remove);
+            }
+        }
+    }
+
+    private void registerBackendGauges(String backendId) {
+        Gauge.builder("inverting.proxy.queued.requests", broker, b -> b.queuedCount(backendId))
+                .description("client requests waiting for an agent to take them").tag("backend", backendId)
+                .register(registry);
+        Gauge.builder("inverting.proxy.held.polls", broker, b -> b.waitingPollCount(backendId))
+                .description("agent polls held open").tag("backend", backendId).register(registry);
+        Gauge.builder("inverting.proxy.agents.connected", broker, b -> b.connectedAgentCount(backendId))
+                .description("agents that polled within agent-offline-after-seconds").tag("backend", backendId)
+                .register(registry);
     }
 
     @Override
@@ -84,6 +109,7 @@ public final class ProxyMeters implements ExchangeListener, AutoCloseable {
 
     /** The Prometheus text exposition of every meter. */
     public String scrape() {
+        syncBackendGauges();
         return registry.scrape();
     }
 

@@ -7,9 +7,20 @@ import net.invertingproxy.protocol.WireHeaders;
 import net.invertingproxy.proxy.failure.Failure;
 import net.invertingproxy.proxy.failure.FailureException;
 
-/** Reads the protocol headers every agent call must carry, refusing missing or malformed ones with 400. */
+/**
+ * Reads the protocol headers every agent call must carry, refusing missing or malformed ones with
+ * 400, and checks the call's credential for the backend it names (401 or 403).
+ */
 final class AgentCallHeaders {
     private AgentCallHeaders() {
+    }
+
+    /** The backend the call names, once its credential is found valid for it. */
+    static String authorizedBackendId(HttpServletRequest request, ProxyComponents components) throws FailureException {
+        String backendId = backendId(request);
+        String source = components.clientAddresses().clientAddress(ClientRequests.view(request));
+        components.agentAuthenticator().check(backendId, request.getHeader("Authorization"), source);
+        return backendId;
     }
 
     static String backendId(HttpServletRequest request) throws FailureException {

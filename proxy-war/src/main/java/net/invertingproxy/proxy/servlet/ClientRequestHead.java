@@ -28,12 +28,11 @@ final class ClientRequestHead {
     private ClientRequestHead() {
     }
 
-    static RequestHead of(HttpServletRequest clientRequest) {
-        String target = clientRequest.getRequestURI();
-        if (clientRequest.getQueryString() != null) {
-            target += "?" + clientRequest.getQueryString();
-        }
-        return new RequestHead(clientRequest.getMethod(), target, forwardedHeaders(clientRequest));
+    /** The head for the backend: the routed target, and the headers minus those {@code routed} withholds. */
+    static RequestHead of(HttpServletRequest clientRequest, RoutedRequest routed) {
+        List<Header> headers = forwardedHeaders(clientRequest);
+        headers.removeIf(header -> routed.withheldHeaders().contains(header.getName().toLowerCase(Locale.ROOT)));
+        return new RequestHead(clientRequest.getMethod(), routed.target(), headers);
     }
 
     /** How the client framed its body; a request with neither length nor chunking has none (RFC 9112 section 6.3). */

@@ -24,14 +24,17 @@ import net.invertingproxy.proxy.observe.ExchangeListener;
 public final class ClientRequestServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
+    private transient ProxyComponents components;
     private transient Broker<ParkedClient> broker;
     private transient List<ExchangeListener> exchangeListeners;
+    private transient ConnectionBreaker connectionBreaker;
 
     @Override
     public void init() {
-        ProxyComponents components = ProxyComponents.of(getServletContext());
+        components = ProxyComponents.of(getServletContext());
         broker = components.broker();
         exchangeListeners = components.exchangeListeners();
+        connectionBreaker = ConnectionBreaker.forContainerOf(ClientRequestServlet.class.getClassLoader());
     }
 
     @Override
@@ -39,17 +42,22 @@ public final class ClientRequestServlet extends HttpServlet {
         if (clientRequest.getDispatcherType() == DispatcherType.ASYNC) {
             Object reason = clientRequest.getAttribute(ParkedClient.ABORT_ATTRIBUTE);
             if (reason != null) {
-                throw new ParkedClient.ConnectionAbort(reason.toString());
+                connectionBreaker.breakConnection(clientResponse, reason.toString());
             }
+            return;
+        }
+        RoutedRequest routed = new ClientAdmission(components, exchangeListeners).admit(clientRequest, clientResponse);
+        if (routed == null) {
+            // Refused at the door (no route, not allowed, over a limit): nothing was parked.
             return;
         }
         AsyncContext async = clientRequest.startAsync();
         // The broker's sweeper owns every timeout; the container's own (30 s on Tomcat) must not interfere.
         async.setTimeout(0);
-        ParkedClient client = new ParkedClient(async, Broker.DEFAULT_BACKEND, exchangeListeners);
+        ParkedClient client = new ParkedClient(async, routed, exchangeListeners);
         Exchange<ParkedClient> exchange;
         try {
-            exchange = broker.park(Broker.DEFAULT_BACKEND, client);
+            exchange = broker.park(routed.backendId(), client);
         } catch (FailureException e) {
             client.fail(e.failure(), e.getMessage());
             return;

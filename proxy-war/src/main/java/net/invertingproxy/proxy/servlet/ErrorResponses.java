@@ -2,6 +2,7 @@ package net.invertingproxy.proxy.servlet;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -17,6 +18,16 @@ final class ErrorResponses {
 
     /** Sends the error and, if asked, closes the connection after it (so a peer still sending stops). */
     static void send(HttpServletResponse response, int status, String reason, boolean closeConnection) {
+        send(response, status, reason, closeConnection, Map.of());
+    }
+
+    /** Sends the error with headers that explain it, such as {@code WWW-Authenticate}, {@code Allow} or {@code Retry-After}. */
+    static void send(HttpServletResponse response, int status, String reason, Map<String, String> headers) {
+        send(response, status, reason, false, headers);
+    }
+
+    private static void send(HttpServletResponse response, int status, String reason, boolean closeConnection,
+                             Map<String, String> headers) {
         if (response.isCommitted()) {
             return;
         }
@@ -31,6 +42,7 @@ final class ErrorResponses {
             if (status == HttpServletResponse.SC_SERVICE_UNAVAILABLE) {
                 response.setHeader("Retry-After", "1");
             }
+            headers.forEach(response::setHeader);
             byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
             response.setContentLength(body.length);
             response.getOutputStream().write(body);

@@ -1,6 +1,5 @@
 package net.invertingproxy.proxy.servlet;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,6 +26,7 @@ final class ParkedClient implements ClientSide {
     private final AsyncContext async;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final List<ExchangeListener> listeners;
+    private final RoutedRequest routed;
     private final String backendId;
     // Taken at once: the container may recycle the request object after it completes.
     private final String method;
@@ -38,9 +38,10 @@ final class ParkedClient implements ClientSide {
     private volatile long bytesOut;
     private volatile String agentAddress = "-";
 
-    ParkedClient(AsyncContext async, String backendId, List<ExchangeListener> listeners) {
+    ParkedClient(AsyncContext async, RoutedRequest routed, List<ExchangeListener> listeners) {
         this.async = async;
-        this.backendId = backendId;
+        this.routed = routed;
+        this.backendId = routed.backendId();
         this.listeners = listeners;
         HttpServletRequest request = (HttpServletRequest) async.getRequest();
         this.method = request.getMethod();
@@ -63,6 +64,11 @@ final class ParkedClient implements ClientSide {
     /** Notes how many response body bytes reached the client. */
     void responseDelivered(long bytes) {
         bytesOut = bytes;
+    }
+
+    /** Where the request goes, as whom, and what is withheld from the backend. */
+    RoutedRequest routed() {
+        return routed;
     }
 
     HttpServletRequest request() {
@@ -119,9 +125,10 @@ final class ParkedClient implements ClientSide {
     }
 
     /**
-     * Breaks the client connection so that a response cut short can never look complete: there is
-     * no portable servlet call for that, but every container aborts the connection when a servlet
-     * throws after the response is committed, so the request is dispatched back to a servlet that throws.
+     * Breaks the client connection so that a response cut short can never look complete. There is
+     * no portable servlet call for that, and the container's way must run on a thread of the
+     * client's own request, so the request is dispatched back to its servlet, which breaks the
+     * connection with {@link ConnectionBreaker}.
      */
     void abort(String reason) {
         abort(reason, ExchangeOutcome.ABORTED);
@@ -144,21 +151,6 @@ final class ParkedClient implements ClientSide {
         return ended.get();
     }
 
-    /** Thrown by the async re-dispatch to make the container abort the client connection. */
-    static final class ConnectionAbort extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        ConnectionAbort(String reason) {
-            super(reason, null);
-        }
-
-        // No stack trace: this is a deliberate signal, logged by the container at most once.
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    }
-
     private int statusSent() {
         try {
             return response().getStatus();
@@ -169,6 +161,8 @@ final class ParkedClient implements ClientSide {
 
     // Listeners are told after the client was answered, so a slow listener never delays a client.
     private void summarize(ExchangeOutcome outcome, int status, String reason) {
+        // Every end passes here exactly once, so the backend's in-flight place is given back exactly once.
+        routed.admission().release();
         long now = System.nanoTime();
         long responding = respondingNanos;
         long delivered = deliveredNanos;

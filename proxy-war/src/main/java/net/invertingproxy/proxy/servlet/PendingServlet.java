@@ -31,9 +31,11 @@ public final class PendingServlet extends HttpServlet {
     private transient Broker<ParkedClient> broker;
     private transient ProxyMeters meters;
 
+    private transient ProxyComponents components;
+
     @Override
     public void init() {
-        ProxyComponents components = ProxyComponents.of(getServletContext());
+        components = ProxyComponents.of(getServletContext());
         broker = components.broker();
         meters = components.meters();
     }
@@ -42,7 +44,7 @@ public final class PendingServlet extends HttpServlet {
     protected void doGet(HttpServletRequest agentRequest, HttpServletResponse agentResponse) {
         String backendId;
         try {
-            backendId = AgentCallHeaders.backendId(agentRequest);
+            backendId = AgentCallHeaders.authorizedBackendId(agentRequest, components);
         } catch (FailureException e) {
             ErrorResponses.send(agentResponse, e.status(), e.getMessage());
             return;

@@ -5,14 +5,25 @@ import java.util.List;
 import jakarta.servlet.ServletContext;
 
 import net.invertingproxy.protocol.MessageReader;
+import net.invertingproxy.proxy.access.ClientAddresses;
+import net.invertingproxy.proxy.access.EndUserGate;
+import net.invertingproxy.proxy.admin.BackendAdmin;
 import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.config.ProxySettings;
+import net.invertingproxy.proxy.credential.AdminAuthenticator;
+import net.invertingproxy.proxy.credential.AgentAuthenticator;
+import net.invertingproxy.proxy.limits.BackendLimiter;
 import net.invertingproxy.proxy.metrics.ProxyMeters;
+import net.invertingproxy.proxy.observe.BackendActivity;
 import net.invertingproxy.proxy.observe.ExchangeListener;
+import net.invertingproxy.proxy.registry.BackendRegistry;
 
 /** What the servlets of one web application share, created by {@link ProxyLifecycle} and kept in the servlet context. */
 record ProxyComponents(ProxySettings settings, Broker<ParkedClient> broker, MessageReader messageReader,
-                       StreamingSlots streamingSlots, List<ExchangeListener> exchangeListeners, ProxyMeters meters) {
+                       StreamingSlots streamingSlots, List<ExchangeListener> exchangeListeners, ProxyMeters meters,
+                       BackendRegistry registry, AgentAuthenticator agentAuthenticator, EndUserGate endUserGate,
+                       ClientAddresses clientAddresses, BackendLimiter limiter, BackendActivity activity,
+                       BackendAdmin backendAdmin, AdminAuthenticator adminAuthenticator) {
     private static final String ATTRIBUTE = ProxyComponents.class.getName();
 
     void storeIn(ServletContext context) {

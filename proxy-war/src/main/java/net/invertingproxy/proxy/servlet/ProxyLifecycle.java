@@ -13,10 +13,22 @@ import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 
 import net.invertingproxy.protocol.MessageReader;
+import net.invertingproxy.proxy.access.AlbOidcVerifier;
+import net.invertingproxy.proxy.access.AlbPublicKeys;
+import net.invertingproxy.proxy.access.ClientAddresses;
+import net.invertingproxy.proxy.access.EndUserGate;
+import net.invertingproxy.proxy.admin.BackendAdmin;
 import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.config.ProxySettings;
+import net.invertingproxy.proxy.credential.AdminAuthenticator;
+import net.invertingproxy.proxy.credential.AgentAuthenticator;
+import net.invertingproxy.proxy.limits.BackendLimiter;
 import net.invertingproxy.proxy.metrics.ProxyMeters;
 import net.invertingproxy.proxy.observe.AccessLog;
+import net.invertingproxy.proxy.observe.BackendActivity;
+import net.invertingproxy.proxy.registry.Backend;
+import net.invertingproxy.proxy.registry.BackendRegistry;
+import net.invertingproxy.proxy.registry.RegistryFileException;
 
 /** Starts the broker and its sweeper when the web application starts, and releases everything it holds when it stops. */
 public final class ProxyLifecycle implements ServletContextListener {
@@ -39,12 +51,25 @@ public final class ProxyLifecycle implements ServletContextListener {
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
         ProxySettings settings = ProxySettings.resolve(context::getInitParameter, System.getProperties(), System.getenv());
-        broker = new Broker<>(settings, Clock.systemUTC());
+        Clock clock = Clock.systemUTC();
+        BackendRegistry registry = openRegistry(settings);
+        broker = new Broker<>(settings, clock);
         drainTimeout = settings.drainTimeout();
         meters = new ProxyMeters(broker);
         accessLog = new AccessLog();
+        BackendLimiter limiter = new BackendLimiter();
+        BackendActivity activity = new BackendActivity(clock);
+        registry.onRemoval(broker::removeBackend);
+        registry.onRemoval(limiter::forget);
+        registry.onRemoval(activity::forget);
+        ClientAddresses clientAddresses = new ClientAddresses(settings.trustedProxies());
+        EndUserGate endUserGate = new EndUserGate(clientAddresses,
+                new AlbOidcVerifier(new AlbPublicKeys(settings.albPublicKeysUrl(), clock), clock));
         new ProxyComponents(settings, broker, new MessageReader(settings.maxHeaderBytes(), settings.maxHeaderCount()),
-                new StreamingSlots(settings.maxStreamingExchanges()), List.of(accessLog, meters), meters)
+                new StreamingSlots(settings.maxStreamingExchanges()), List.of(accessLog, meters), meters,
+                registry, new AgentAuthenticator(registry), endUserGate, clientAddresses, limiter, activity,
+                new BackendAdmin(registry, clock, broker::connectedAgentCount, activity::lastUsed),
+                new AdminAuthenticator(settings.adminToken()))
                 .storeIn(context);
         context.setAttribute(DRAIN_ATTRIBUTE, (Runnable) broker::shutdown);
         sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -54,10 +79,30 @@ public final class ProxyLifecycle implements ServletContextListener {
         });
         long interval = settings.sweepInterval().toMillis();
         sweeper.scheduleWithFixedDelay(this::sweep, interval, interval, TimeUnit.MILLISECONDS);
-        LOG.log(Level.INFO, "inverting-proxy ready at context ''{0}'': backend ''{1}'', poll hold {2} s,"
-                        + " request timeout {3} s, queue bound {4}",
-                context.getContextPath(), Broker.DEFAULT_BACKEND, settings.pollHold().toSeconds(),
+        LOG.log(Level.INFO, "inverting-proxy ready at context ''{0}'': {1} backends from {2}, admin API {3},"
+                        + " poll hold {4} s, request timeout {5} s, queue bound {6}",
+                context.getContextPath(), registry.all().size(), registry.file(),
+                settings.adminToken().isEmpty() ? "off" : "on", settings.pollHold().toSeconds(),
                 settings.requestTimeout().toSeconds(), settings.maxQueuedRequests());
+    }
+
+    // A corrupt registry stops the start: serving silently with no backends would lose them all.
+    private static BackendRegistry openRegistry(ProxySettings settings) {
+        BackendRegistry registry;
+        try {
+            registry = BackendRegistry.open(settings.dataDir().toAbsolutePath(), settings.maxBackends());
+        } catch (RegistryFileException e) {
+            LOG.log(Level.ERROR, e.getMessage());
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        for (Backend backend : registry.all()) {
+            if (backend.legacyAgents().allowed()) {
+                LOG.log(Level.WARNING, "backend ''{0}'' accepts agents without a credential (legacy agents) from {1}",
+                        backend.id(), backend.legacyAgents().sourceRanges().isEmpty()
+                                ? "any address" : String.join(", ", backend.legacyAgents().sourceRanges()));
+            }
+        }
+        return registry;
     }
 
     @Override

@@ -30,9 +30,11 @@ public final class RequestServlet extends HttpServlet {
     private transient Broker<ParkedClient> broker;
     private transient StreamingSlots streamingSlots;
 
+    private transient ProxyComponents components;
+
     @Override
     public void init() {
-        ProxyComponents components = ProxyComponents.of(getServletContext());
+        components = ProxyComponents.of(getServletContext());
         broker = components.broker();
         streamingSlots = components.streamingSlots();
     }
@@ -41,7 +43,7 @@ public final class RequestServlet extends HttpServlet {
     protected void doGet(HttpServletRequest agentRequest, HttpServletResponse agentResponse) throws IOException {
         Exchange<ParkedClient> exchange;
         try {
-            exchange = broker.claimRead(AgentCallHeaders.backendId(agentRequest), AgentCallHeaders.requestId(agentRequest));
+            exchange = broker.claimRead(AgentCallHeaders.authorizedBackendId(agentRequest, components), AgentCallHeaders.requestId(agentRequest));
         } catch (FailureException e) {
             ErrorResponses.send(agentResponse, e.status(), e.getMessage());
             return;
@@ -70,9 +72,14 @@ public final class RequestServlet extends HttpServlet {
         agentResponse.setStatus(HttpServletResponse.SC_OK);
         agentResponse.setContentType(MESSAGE_CONTENT_TYPE);
         agentResponse.setHeader(WireHeaders.REQUEST_START_TIME, DateTimeFormatter.ISO_INSTANT.format(exchange.arrivedAt()));
+        RoutedRequest routed = exchange.client().routed();
+        if (routed.userId() != null) {
+            // Verified by the proxy; the agent passes it on with -forward-user-id (protocol: X-Inverting-Proxy-User-ID).
+            agentResponse.setHeader(WireHeaders.USER_ID, routed.userId());
+        }
         BodyFraming framing = ClientRequestHead.framingOf(clientRequest);
         try {
-            OutputStream body = MessageWriter.writeRequest(ClientRequestHead.of(clientRequest), framing,
+            OutputStream body = MessageWriter.writeRequest(ClientRequestHead.of(clientRequest, routed), framing,
                     () -> ClientRequestHead.trailersOf(clientRequest), agentResponse.getOutputStream());
             long bytes = framing.hasBody() ? BodyCopier.copy(clientRequest.getInputStream(), body) : 0;
             body.close();

@@ -28,9 +28,11 @@ public final class ResponseServlet extends HttpServlet {
     private transient MessageReader messageReader;
     private transient StreamingSlots streamingSlots;
 
+    private transient ProxyComponents components;
+
     @Override
     public void init() {
-        ProxyComponents components = ProxyComponents.of(getServletContext());
+        components = ProxyComponents.of(getServletContext());
         broker = components.broker();
         messageReader = components.messageReader();
         streamingSlots = components.streamingSlots();
@@ -40,7 +42,7 @@ public final class ResponseServlet extends HttpServlet {
     protected void doPost(HttpServletRequest agentRequest, HttpServletResponse agentResponse) throws IOException {
         Exchange<ParkedClient> exchange;
         try {
-            exchange = broker.claimResponse(AgentCallHeaders.backendId(agentRequest), AgentCallHeaders.requestId(agentRequest));
+            exchange = broker.claimResponse(AgentCallHeaders.authorizedBackendId(agentRequest, components), AgentCallHeaders.requestId(agentRequest));
         } catch (FailureException e) {
             ErrorResponses.send(agentResponse, e.status(), e.getMessage());
             return;

@@ -1,6 +1,5 @@
 package net.invertingproxy.proxy.broker;
 
-import static net.invertingproxy.proxy.broker.Broker.DEFAULT_BACKEND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -20,6 +19,7 @@ import net.invertingproxy.proxy.failure.Failure;
 import net.invertingproxy.proxy.failure.FailureException;
 
 class BrokerTest {
+    private static final String DEFAULT_BACKEND = "default";
     private final MutableClock clock = new MutableClock();
 
     private Broker<RecordingClient> broker(Map<String, String> overrides) {
@@ -161,16 +161,49 @@ class BrokerTest {
     }
 
     @Test
-    void unknownIdsAndBackendsAreRefused() throws Exception {
+    void anotherBackendsRequestIdIsRefusedExactlyLikeAnUnknownOne() throws Exception {
         Broker<RecordingClient> broker = broker();
-        assertEquals(Failure.UNKNOWN_REQUEST,
-                assertThrows(FailureException.class, () -> broker.claimRead(DEFAULT_BACKEND, "nope")).failure());
-        assertEquals(Failure.UNKNOWN_BACKEND,
-                assertThrows(FailureException.class, () -> broker.poll("other", new RecordingPoll())).failure());
+        FailureException unknown = assertThrows(FailureException.class, () -> broker.claimRead(DEFAULT_BACKEND, "nope"));
+        assertEquals(Failure.UNKNOWN_REQUEST, unknown.failure());
         broker.poll(DEFAULT_BACKEND, new RecordingPoll());
         Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, new RecordingClient());
-        assertEquals(Failure.UNKNOWN_BACKEND,
-                assertThrows(FailureException.class, () -> broker.claimRead("other", exchange.id())).failure());
+        FailureException foreign = assertThrows(FailureException.class, () -> broker.claimRead("other", exchange.id()));
+        assertEquals(Failure.UNKNOWN_REQUEST, foreign.failure());
+        assertEquals(Failure.UNKNOWN_REQUEST, assertThrows(FailureException.class,
+                () -> broker.claimResponse("other", exchange.id())).failure());
+        // The owner can still take it: the foreign attempt consumed nothing.
+        assertEquals(exchange, broker.claimRead(DEFAULT_BACKEND, exchange.id()));
+    }
+
+    @Test
+    void aBackendNoAgentPolledForHasNoAgent() {
+        Broker<RecordingClient> broker = broker();
+        assertEquals(Failure.NO_AGENT,
+                assertThrows(FailureException.class, () -> broker.park("never-polled", new RecordingClient())).failure());
+    }
+
+    @Test
+    void removingABackendAnswersItsPollsAndWaitingClientsButNotOthers() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        broker.poll("other", new RecordingPoll());
+        RecordingClient otherClient = new RecordingClient();
+        broker.park("other", otherClient);
+        RecordingPoll held = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, held);
+        broker.poll(DEFAULT_BACKEND, new RecordingPoll()).cancel();
+        RecordingClient waiting = new RecordingClient();
+        // The held poll takes the first request; the second waits in the queue.
+        broker.park(DEFAULT_BACKEND, new RecordingClient());
+        broker.park(DEFAULT_BACKEND, waiting);
+
+        broker.removeBackend(DEFAULT_BACKEND);
+
+        assertEquals(Failure.NO_AGENT, waiting.failure);
+        assertEquals(0, otherClient.failures.get());
+        assertFalse(broker.backendIds().contains(DEFAULT_BACKEND));
+        assertTrue(broker.backendIds().contains("other"));
+        assertEquals(Failure.NO_AGENT,
+                assertThrows(FailureException.class, () -> broker.park(DEFAULT_BACKEND, new RecordingClient())).failure());
     }
 
     @Test

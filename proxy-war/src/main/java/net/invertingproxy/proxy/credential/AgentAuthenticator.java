@@ -1,0 +1,81 @@
+package net.invertingproxy.proxy.credential;
+
+import java.util.Optional;
+
+import net.invertingproxy.proxy.access.AddressRange;
+import net.invertingproxy.proxy.failure.Failure;
+import net.invertingproxy.proxy.failure.FailureException;
+import net.invertingproxy.proxy.registry.AgentKey;
+import net.invertingproxy.proxy.registry.Backend;
+import net.invertingproxy.proxy.registry.BackendRegistry;
+import net.invertingproxy.proxy.registry.LegacyAgents;
+
+/**
+ * Decides whether an agent call may act for a backend. The call's {@code Authorization: Bearer}
+ * credential is found by its public key ID and checked in constant time; a miss costs the same
+ * time as a wrong secret. No credential, an unknown or a wrong one gives 401, whatever the
+ * backend (so a caller cannot even learn which backends exist); a valid credential of another
+ * backend gives 403. Without a credential a call is let through only for a backend that opted in
+ * to legacy agents, from one of its source ranges.
+ */
+public final class AgentAuthenticator {
+    private static final String BEARER = "Bearer ";
+
+    private final BackendRegistry registry;
+
+    /** An authenticator of agents against the registry's credentials. */
+    public AgentAuthenticator(BackendRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** Returns if the call may act for {@code backendId}; else throws the 401 or 403 to answer. */
+    public void check(String backendId, String authorization, String sourceAddress) throws FailureException {
+        String token = bearerToken(authorization);
+        if (token == null) {
+            checkLegacy(backendId, sourceAddress);
+            return;
+        }
+        Optional<IssuedSecret> presented = IssuedSecret.parse(token, IssuedSecret.AGENT);
+        if (presented.isEmpty()) {
+            SecretHash.decoyCheck(token);
+            throw new FailureException(Failure.AGENT_UNAUTHENTICATED);
+        }
+        IssuedSecret secret = presented.get();
+        Optional<Backend> holder = registry.byAgentKeyId(secret.keyId());
+        Optional<AgentKey> key = holder.flatMap(backend -> backend.agentKeys().stream()
+                .filter(candidate -> candidate.keyId().equals(secret.keyId())).findFirst());
+        boolean valid = key.isPresent() ? key.get().hash().matches(secret.secret()) : SecretHash.decoyCheck(secret.secret());
+        if (!valid) {
+            throw new FailureException(Failure.AGENT_UNAUTHENTICATED);
+        }
+        if (!holder.get().id().equals(backendId)) {
+            throw new FailureException(Failure.AGENT_FORBIDDEN);
+        }
+    }
+
+    private void checkLegacy(String backendId, String sourceAddress) throws FailureException {
+        Optional<Backend> backend = registry.get(backendId);
+        LegacyAgents legacy = backend.map(Backend::legacyAgents).orElse(LegacyAgents.REFUSED);
+        if (!legacy.allowed()) {
+            throw new FailureException(Failure.AGENT_UNAUTHENTICATED, "agent credential required");
+        }
+        if (legacy.sourceRanges().isEmpty()) {
+            return;
+        }
+        for (String range : legacy.sourceRanges()) {
+            if (AddressRange.parse(range).contains(sourceAddress)) {
+                return;
+            }
+        }
+        throw new FailureException(Failure.AGENT_UNAUTHENTICATED,
+                "agent credential required (legacy agents are allowed only from the backend's source ranges)");
+    }
+
+    private static String bearerToken(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return null;
+        }
+        String token = authorization.substring(BEARER.length()).trim();
+        return token.isEmpty() ? null : token;
+    }
+}

@@ -1,0 +1,2 @@
+/** Which backend a client request goes to: host match first, then the longest path prefix. */
+package net.invertingproxy.proxy.routing;
