@@ -121,9 +121,12 @@ final class BackendQueue<C extends ClientSide> {
         return polls.size();
     }
 
+    // The newest poll first: a live agent polls again the moment it is answered, so the oldest held
+    // poll is the likeliest to belong to an agent that died (a container does not notice a dead
+    // agent's idle connection), and work handed to it would wait out the claim timeout.
     private Handoff handToWaitingPoll(Instant now) {
         WaitingPoll poll;
-        while ((poll = polls.pollFirst()) != null) {
+        while ((poll = polls.pollLast()) != null) {
             if (poll.claim()) {
                 lastPollAt = now;
                 return new Handoff(poll, takeQueued(now));

@@ -53,6 +53,20 @@ class BrokerTest {
     }
 
     @Test
+    void theNewestHeldPollGetsWorkSoADeadAgentsOldPollIsPassedOver() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        RecordingPoll oldPoll = new RecordingPoll();
+        RecordingPoll newPoll = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, "address:10.0.0.1", oldPoll);
+        broker.poll(DEFAULT_BACKEND, "address:10.0.0.2", newPoll);
+
+        Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, new RecordingClient());
+
+        assertEquals(List.of(exchange.id()), newPoll.ids);
+        assertEquals(0, oldPoll.answers.get());
+    }
+
+    @Test
     void pollTakesEveryRequestAlreadyWaiting() throws Exception {
         Broker<RecordingClient> broker = broker();
         RecordingPoll first = new RecordingPoll();
