@@ -132,16 +132,24 @@ public final class ProxyCommandLine {
         return EXIT_OK;
     }
 
-    // Jetty wraps the useful part ("Address already in use", a setting's complaint) in a cause.
+    // Jetty wraps the useful part ("Address already in use", a setting's complaint) in a cause. A
+    // registry fault is complete in itself: what it wraps (a parser's words) would only repeat it.
+    private static final String REGISTRY_FAULT = "net.invertingproxy.proxy.registry.RegistryFileException";
+
     private static String reasons(Throwable failure) {
         StringBuilder text = new StringBuilder();
         String previous = null;
         for (Throwable t = failure; t != null; t = t.getCause()) {
             String reason = Optional.ofNullable(t.getMessage()).orElse(t.getClass().getSimpleName());
+            reason = reason.lines().findFirst().orElse(reason);
             if (!reason.equals(previous)) {
                 text.append(text.length() == 0 ? "" : ": ").append(reason);
             }
             previous = reason;
+            // By name: the web application's class loader, not ours, loaded the class that was thrown.
+            if (t.getClass().getName().equals(REGISTRY_FAULT)) {
+                break;
+            }
         }
         return text.toString();
     }
