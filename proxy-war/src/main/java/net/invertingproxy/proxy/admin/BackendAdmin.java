@@ -73,7 +73,18 @@ public final class BackendAdmin {
         } catch (IOException e) {
             throw writeFailed(e);
         }
+        warnIfLegacy(backend);
         return AdminJson.write(new Answer(view(backend), new IssuedSecrets(agentSecret.token(), apiKeys, passwords)));
+    }
+
+    // Credential-less agents are a deliberate opening: it must show in the log whenever it is made.
+    private static void warnIfLegacy(Backend backend) {
+        if (backend.legacyAgents().allowed()) {
+            System.getLogger(BackendAdmin.class.getName()).log(System.Logger.Level.WARNING,
+                    "backend ''{0}'' accepts agents without a credential (legacy agents) from {1}", backend.id(),
+                    backend.legacyAgents().sourceRanges().isEmpty()
+                            ? "any address" : String.join(", ", backend.legacyAgents().sourceRanges()));
+        }
     }
 
     /** Replaces a backend's spec; its agent credentials stay; answers with any secrets newly issued. */
@@ -89,6 +100,7 @@ public final class BackendAdmin {
         Backend backend = build(spec, id, current.agentKeys(), current.access(), current.created(), clock.instant(),
                 apiKeys, passwords);
         store(backend);
+        warnIfLegacy(backend);
         return AdminJson.write(new Answer(view(backend), new IssuedSecrets(null, apiKeys, passwords)));
     }
 
