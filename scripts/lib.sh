@@ -151,3 +151,42 @@ wait_for_http() {
   log "$url still answered $code (wanted $want) after $3 s"
   return 1
 }
+
+# --- the admin API ----------------------------------------------------------
+
+# random_token: 64 hex characters (256 random bits), e.g. an admin token made up for one run.
+random_token() {
+  od -An -tx1 -N32 /dev/urandom | tr -d ' \n'
+}
+
+# create_backend PROXY_URL ADMIN_TOKEN JSON: creates a backend through the proxy's admin API
+# (POST /api/backends) and prints the agent credential the proxy issued for it (shown this once).
+# The token goes to curl on its standard input, never on a command line that ps would show.
+# Fails with one line naming the status and the proxy's reason unless the answer is 201.
+create_backend() {
+  local url="${1%/}/api/backends" token=$2 json=$3 answer code body credential
+  token=${token//\\/\\\\}
+  token=${token//\"/\\\"}
+  answer=$(printf 'header = "Authorization: Bearer %s"\n' "$token" |
+    curl -sS -m 10 -K - -H 'Content-Type: application/json' --data-binary "$json" \
+      -w '\n%{http_code}' "$url") || true
+  code=${answer##*$'\n'}
+  body=${answer%$'\n'*}
+  if [[ $code == 000 ]]; then
+    log "creating a backend failed: nothing answered POST $url"
+    return 1
+  elif [[ $code != 201 ]]; then
+    body=${body//$'\n'/ }
+    ((${#body} <= 200)) || body="${body:0:200}..."
+    log "creating a backend failed: POST $url answered HTTP $code: $body"
+    return 1
+  fi
+  # printf is a builtin and a pipe no file: the secret touches neither a command line nor the disk.
+  credential=$(printf '%s' "$body" | grep -o '"agentCredential"[[:space:]]*:[[:space:]]*"[^"]*"' |
+    sed 's/.*"\([^"]*\)"$/\1/') || true
+  if ! [[ $credential =~ ^ipa_[0-9a-f]+_[A-Za-z0-9_-]+$ ]]; then
+    log "creating a backend: POST $url answered 201 without an agent credential (secrets.agentCredential)"
+    return 1
+  fi
+  printf '%s\n' "$credential"
+}

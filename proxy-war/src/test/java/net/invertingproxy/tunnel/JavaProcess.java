@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,15 @@ final class JavaProcess implements AutoCloseable {
 
     /** Starts {@code java <jvmFlags> -jar <jar> <args>}; both output streams go to the log file and are readable by line. */
     static JavaProcess start(Path log, List<String> jvmFlags, Path jar, String... args) throws IOException {
+        return start(log, jvmFlags, Map.of(), jar, args);
+    }
+
+    /**
+     * Like {@link #start(Path, List, Path, String...)} with {@code environment} added to this JVM's: the way to hand
+     * the program a secret (an admin token, an agent credential) without putting it on a command line.
+     */
+    static JavaProcess start(Path log, List<String> jvmFlags, Map<String, String> environment, Path jar, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
@@ -37,7 +47,9 @@ final class JavaProcess implements AutoCloseable {
         command.add(jar.toString());
         command.addAll(List.of(args));
         Files.createDirectories(log.getParent());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         return new JavaProcess(process, log);
     }
 

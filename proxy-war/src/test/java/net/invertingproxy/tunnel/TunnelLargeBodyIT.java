@@ -3,10 +3,14 @@ package net.invertingproxy.tunnel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 import org.apache.hc.client5.http.classic.methods.HttpGet;
@@ -29,6 +33,10 @@ class TunnelLargeBodyIT {
     private static final List<String> SMALL_HEAP = List.of("-Xmx64m", "-XX:+ExitOnOutOfMemoryError");
     private static final Path LOGS = Path.of("target", "it-logs");
 
+    /** The one backend, every path; its agent polls with the credential the admin API issues. */
+    private static final String BACKEND = "{\"id\": \"default\", \"routes\": [{\"pathPrefix\": \"/\"}]}";
+
+    private static Path dataDir;
     private static TestBackend backend;
     private static JavaProcess proxy;
     private static JavaProcess agent;
@@ -38,10 +46,20 @@ class TunnelLargeBodyIT {
     @BeforeAll
     static void startPackagedTunnel() throws Exception {
         backend = new TestBackend();
-        proxy = JavaProcess.start(LOGS.resolve("large-body-proxy.log"), SMALL_HEAP, Path.of("target", "inverting-proxy.war"),
-                "--port", "0", "--host", "127.0.0.1");
+        // A registry of its own under target/ (never the module directory, the JVM's working directory), and the
+        // admin token in the environment, as an operator would pass it.
+        Files.createDirectories(Path.of("target"));
+        dataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "large-body-registry-");
+        String adminToken = "large-body-admin-" + UUID.randomUUID();
+        proxy = JavaProcess.start(LOGS.resolve("large-body-proxy.log"), SMALL_HEAP,
+                Map.of("INVERTING_PROXY_ADMIN_TOKEN", adminToken, "INVERTING_PROXY_DATA_DIR", dataDir.toString()),
+                Path.of("target", "inverting-proxy.war"), "--port", "0", "--host", "127.0.0.1");
         proxyPort = Integer.parseInt(proxy.awaitLine(Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)/"), 60).group(1));
+        String credential = AdminClient.agentCredential(
+                new AdminClient(URI.create("http://127.0.0.1:" + proxyPort + "/"), adminToken).create(BACKEND));
+        assertTrue(Files.isRegularFile(dataDir.resolve("backends.json")), "the registry is not in " + dataDir);
         agent = JavaProcess.start(LOGS.resolve("large-body-agent.log"), SMALL_HEAP,
+                Map.of("INVERTING_PROXY_AGENT_CREDENTIAL", credential),
                 Path.of("..", "agent-jar", "target", "inverting-proxy-agent.jar"),
                 "-proxy", "http://127.0.0.1:" + proxyPort + "/", "-backend", "default", "-host", backend.hostAndPort());
         client = HttpClients.custom().disableContentCompression().disableAutomaticRetries().build();
@@ -61,6 +79,9 @@ class TunnelLargeBodyIT {
         }
         if (backend != null) {
             backend.close();
+        }
+        if (dataDir != null) {
+            Tunnel.deleteRecursively(dataDir);
         }
     }
 

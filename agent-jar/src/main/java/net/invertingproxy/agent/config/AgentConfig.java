@@ -138,7 +138,8 @@ public record AgentConfig(
         if (credential.isEmpty()) {
             return "none";
         }
-        int secretStart = credential.lastIndexOf('_');
+        // The secret itself may hold '_': cut after the key ID, the second field.
+        int secretStart = credential.indexOf('_', credential.indexOf('_') + 1);
         return secretStart > 0 ? credential.substring(0, secretStart) + "_…" : "…";
     }
 

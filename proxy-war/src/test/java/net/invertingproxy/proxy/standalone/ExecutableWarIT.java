@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Runs the packaged WAR as {@code java -jar}, the way an operator would; needs {@code mvn verify}. */
 class ExecutableWarIT {
     private static final Path BASEDIR = Path.of(System.getProperty("basedir", "."));
-    private static final Path WAR = BASEDIR.resolve("target/inverting-proxy.war");
+    private static final Path WAR = BASEDIR.resolve("target/inverting-proxy.war").toAbsolutePath();
     private static final Pattern SUMMARY =
             Pattern.compile("inverting-proxy listening on (http://127\\.0\\.0\\.1:(\\d+)/) \\(embedded Jetty 12\\.[\\d.]+\\)");
 
@@ -94,6 +94,9 @@ class ExecutableWarIT {
             assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("inverting-proxy-")).toList(),
                     "the unpacked WAR was not deleted");
         }
+        // It opened the (empty) registry in the data-dir it was given, with the admin API off (no admin-token).
+        String log = Files.readString(tmp.resolve("stderr.log"));
+        assertTrue(log.contains(" 0 backends from " + tmp.resolve("data/backends.json") + ", admin API off,"), log);
     }
 
     @Test
@@ -114,13 +117,18 @@ class ExecutableWarIT {
         assertTrue(Files.readString(tmp.resolve("stderr.log")).contains("error: unknown flag: --bogus"));
     }
 
-    // The child's temporary directory is this test's, so the test can see that the unpacked WAR goes away.
+    // The child's temporary directory is this test's, so the test can see that the unpacked WAR goes away; so are its
+    // working directory and its registry's data-dir: nothing it writes lands in the module directory.
     private ProcessBuilder javaJar(String... flags) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.io.tmpdir=" + tmp, "-jar", WAR.toString()));
+                "-Djava.io.tmpdir=" + tmp, "-Dinverting-proxy.data-dir=" + tmp.resolve("data"), "-jar", WAR.toString()));
         command.addAll(List.of(flags));
-        return new ProcessBuilder(command).redirectError(tmp.resolve("stderr.log").toFile());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(tmp.toFile())
+                .redirectError(tmp.resolve("stderr.log").toFile());
+        // Proxy settings from the caller's environment would change what the test sees.
+        builder.environment().keySet().removeIf(name -> name.startsWith("INVERTING_PROXY_"));
+        return builder;
     }
 
     private Matcher awaitSummary(Process started) throws Exception {
