@@ -39,6 +39,8 @@ public final class Agent implements AutoCloseable {
     // Held so the level set for -debug survives garbage collection of the logger.
     private static final Logger AGENT_LOGGERS = Logger.getLogger("net.invertingproxy");
     private static final Duration AFTER_GRACE = Duration.ofSeconds(2);
+    // Signing off is a courtesy to the proxy; a stop never waits long for it.
+    private static final Duration SIGN_OFF_TIMEOUT = Duration.ofSeconds(2);
     private static final String VERSION = readVersion();
 
     private final AgentConfig config;
@@ -49,22 +51,34 @@ public final class Agent implements AutoCloseable {
     private final HealthChecker healthChecker;
     private final PollLoop pollLoop;
     private final AgentMeters meters;
-    private volatile MetricsEndpoint metricsEndpoint;
+    private final MetricsEndpoint metricsEndpoint;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private Agent(AgentConfig config) {
         this.config = config;
-        this.proxy = new ProxyClient(config, "inverting-proxy-agent/" + VERSION);
-        this.backend = BackendClientFactory.create(config);
         this.health = new HealthGate();
         // Gauges read the dispatcher only when scraped, by which time it exists.
         this.meters = config.metricsEnabled() ? new AgentMeters(this::inFlight, health::isHealthy) : null;
+        // Bound before any client starts: a taken port then fails start-up with nothing to undo
+        // (closing a just-started async client races its I/O reactor, which logs a stack trace).
+        this.metricsEndpoint = meters == null ? null : startMetrics(config, meters);
+        this.proxy = new ProxyClient(config, "inverting-proxy-agent/" + VERSION);
+        this.backend = BackendClientFactory.create(config);
         this.dispatcher = new ExchangeDispatcher(config, proxy, backend,
                 meters != null ? meters : ExchangeListener.NONE);
         this.healthChecker = config.healthCheckEnabled() ? new HealthChecker(config, backend, health) : null;
         this.pollLoop = new PollLoop(proxy, dispatcher::dispatch, health, Backoff.standard(), config.proxy().toString(),
                 meters != null ? meters : PollListener.NONE);
+    }
+
+    private static MetricsEndpoint startMetrics(AgentConfig config, AgentMeters meters) {
+        try {
+            return MetricsEndpoint.start(config.metricsAddress(), config.metricsPort(), meters::scrape);
+        } catch (UncheckedIOException e) {
+            meters.close();
+            throw e;
+        }
     }
 
     /**
@@ -76,17 +90,6 @@ public final class Agent implements AutoCloseable {
             AGENT_LOGGERS.setLevel(Level.FINE);
         }
         Agent agent = new Agent(config);
-        if (agent.meters != null) {
-            try {
-                agent.metricsEndpoint = MetricsEndpoint.start(config.metricsAddress(), config.metricsPort(),
-                        agent.meters::scrape);
-            } catch (UncheckedIOException e) {
-                agent.proxy.close(CloseMode.IMMEDIATE);
-                agent.backend.close(CloseMode.IMMEDIATE);
-                agent.meters.close();
-                throw e;
-            }
-        }
         if (agent.healthChecker != null) {
             agent.healthChecker.start();
         }
@@ -166,6 +169,7 @@ public final class Agent implements AutoCloseable {
 
     private boolean shutDown(Duration grace) {
         pollLoop.stop();
+        proxy.signOff(SIGN_OFF_TIMEOUT);
         if (healthChecker != null) {
             healthChecker.stop();
         }

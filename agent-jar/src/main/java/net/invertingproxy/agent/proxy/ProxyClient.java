@@ -5,12 +5,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.agent.http.AbortableRequest;
 import net.invertingproxy.agent.http.Responses;
 import net.invertingproxy.protocol.MalformedMessageException;
 import net.invertingproxy.protocol.PendingRequests;
+import net.invertingproxy.protocol.RequestIds;
 import net.invertingproxy.protocol.WireHeaders;
 
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -23,6 +27,7 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.io.ModalCloseable;
 import org.apache.hc.core5.util.TimeValue;
@@ -47,6 +52,9 @@ public final class ProxyClient implements ModalCloseable {
     // "Bearer <credential>", or null to send none (a backend that accepts legacy agents).
     private final String authorization;
     private final CloseableHttpClient client;
+    // Names this agent process to the proxy, so that its polls are told apart from those of other
+    // agents on the same host and can be dismissed when it signs off.
+    private final String agentId = RequestIds.next();
 
     /** A client for the proxy named in the configuration; the proxy timeout bounds connecting and each wait for an answer. */
     public ProxyClient(AgentConfig config, String userAgent) {
@@ -150,6 +158,22 @@ public final class ProxyClient implements ModalCloseable {
         }
     }
 
+    /**
+     * Tells the proxy this agent stops polling ({@code DELETE agent/pending}), so that work is no
+     * longer handed to a poll it left behind. Best effort within {@code timeout}: a proxy that does
+     * not know the call (the Go proxy) or cannot be reached only means the claim timeout applies.
+     */
+    public void signOff(Duration timeout) {
+        AbortableRequest call = agentCall("DELETE", PENDING, null);
+        // Cancelling bounds connecting too, which a request's own timeouts would not.
+        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(call::cancel);
+        try (ClassicHttpResponse answer = client.executeOpen(null, call, null)) {
+            EntityUtils.consume(answer.getEntity());
+        } catch (IOException | RuntimeException e) {
+            // Best effort, see above.
+        }
+    }
+
     /** Closes every connection; {@link CloseMode#IMMEDIATE} also breaks calls in progress. */
     @Override
     public void close(CloseMode closeMode) {
@@ -164,6 +188,7 @@ public final class ProxyClient implements ModalCloseable {
     private AbortableRequest agentCall(String method, String path, String requestId) {
         AbortableRequest call = new AbortableRequest(method, proxy.resolve(path));
         call.setHeader(WireHeaders.BACKEND_ID, backendId);
+        call.setHeader(WireHeaders.AGENT_ID, agentId);
         if (authorization != null) {
             call.setHeader(HttpHeaders.AUTHORIZATION, authorization);
         }

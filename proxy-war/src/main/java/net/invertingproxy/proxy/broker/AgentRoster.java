@@ -19,6 +19,10 @@ final class AgentRoster {
         }
     }
 
+    void forget(String agentKey) {
+        lastSeen.remove(agentKey);
+    }
+
     void forgetSilentSince(Instant since) {
         lastSeen.values().removeIf(seen -> seen.isBefore(since));
     }

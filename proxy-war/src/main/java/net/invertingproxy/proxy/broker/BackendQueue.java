@@ -112,6 +112,21 @@ final class BackendQueue<C extends ClientSide> {
         return released;
     }
 
+    /** Answers with no work the held polls of one agent, which said it is leaving. */
+    synchronized List<Handoff> releasePollsOf(String agentKey) {
+        List<Handoff> released = new ArrayList<>();
+        for (Iterator<WaitingPoll> it = polls.iterator(); it.hasNext(); ) {
+            WaitingPoll poll = it.next();
+            if (poll.agentKey().equals(agentKey)) {
+                it.remove();
+                if (poll.claim()) {
+                    released.add(new Handoff(poll, List.of()));
+                }
+            }
+        }
+        return released;
+    }
+
     synchronized int queuedCount() {
         return queued.size();
     }

@@ -79,7 +79,7 @@ public final class Broker<C extends ClientSide> {
                 settings.maxQueuedRequests(), settings.maxWaitingPolls(), settings.agentOfflineAfter()));
         Instant now = clock.instant();
         rosters.computeIfAbsent(backendId, id -> new AgentRoster()).seen(agentKey, now);
-        WaitingPoll poll = new WaitingPoll(answer, now.plus(settings.pollHold()));
+        WaitingPoll poll = new WaitingPoll(answer, agentKey, now.plus(settings.pollHold()));
         if (!accepting) {
             // Refused, not answered empty: an agent re-polling at once would spin until the end.
             throw new FailureException(Failure.SHUTTING_DOWN);
@@ -89,6 +89,22 @@ public final class Broker<C extends ClientSide> {
             handoff.send();
         }
         return poll;
+    }
+
+    /**
+     * Forgets an agent that says it stops: its held polls are answered with no work at once. A
+     * container need not notice that a stopped agent closed an idle poll's connection, and work
+     * handed to that poll would wait out the claim timeout.
+     */
+    public void signOff(String backendId, String agentKey) {
+        BackendQueue<C> queue = backends.get(backendId);
+        if (queue != null) {
+            queue.releasePollsOf(agentKey).forEach(Broker::sendQuietly);
+        }
+        AgentRoster roster = rosters.get(backendId);
+        if (roster != null) {
+            roster.forget(agentKey);
+        }
     }
 
     /** Finds a handed-out exchange for an agent that reads its request; each request is read once. */
@@ -103,6 +119,9 @@ public final class Broker<C extends ClientSide> {
     /** Restarts the exchange's timeout once its request has been fully delivered to the agent. */
     public void readFinished(Exchange<C> exchange) {
         exchange.readFinished(clock.instant().plus(settings.requestTimeout()));
+        if (exchange.isOrphaned()) {
+            endOrphan(exchange);
+        }
     }
 
     /** Finds an exchange for an agent that answers it; the first answer wins and later ones are refused. */
@@ -185,8 +204,9 @@ public final class Broker<C extends ClientSide> {
 
     /**
      * Forgets a deleted backend: its held polls are answered with no work (their agents' next
-     * call is refused) and its requests not yet taken by an agent get 503; those an agent is
-     * already answering finish.
+     * call is refused) and its requests get 503 at once, unless their answer already streams:
+     * those finish. A request an agent is still reading or working on cannot be answered any
+     * more, since the agent's credential went with the backend.
      */
     public void removeBackend(String backendId) {
         BackendQueue<C> queue = backends.remove(backendId);
@@ -195,10 +215,16 @@ public final class Broker<C extends ClientSide> {
             queue.releasePolls().forEach(Broker::sendQuietly);
         }
         for (Exchange<C> exchange : exchanges.values()) {
-            if (exchange.backendId().equals(backendId) && exchange.expireWaiting()) {
-                exchanges.remove(exchange.id(), exchange);
-                exchange.client().fail(Failure.NO_AGENT, "the backend was deleted");
+            if (exchange.backendId().equals(backendId) && !exchange.orphanWhileRead()) {
+                endOrphan(exchange);
             }
+        }
+    }
+
+    private void endOrphan(Exchange<C> exchange) {
+        if (exchange.expire()) {
+            exchanges.remove(exchange.id(), exchange);
+            exchange.client().fail(Failure.NO_AGENT, "the backend was deleted");
         }
     }
 

@@ -15,6 +15,8 @@ public final class Exchange<C extends ClientSide> {
     private volatile Instant deadline;
     private final AtomicReference<ExchangeState> state = new AtomicReference<>(ExchangeState.QUEUED);
     private volatile Instant handedOutAt;
+    private volatile boolean requestDelivered;
+    private volatile boolean orphaned;
 
     Exchange(String id, String backendId, C client, Instant arrivedAt, Instant deadline) {
         this.id = id;
@@ -84,6 +86,21 @@ public final class Exchange<C extends ClientSide> {
 
     void readFinished(Instant newDeadline) {
         deadline = newDeadline;
+        requestDelivered = true;
+    }
+
+    /**
+     * Marks the exchange as having lost its backend; true while its request is still being
+     * delivered to an agent, so that whoever delivers it ends the exchange once the client's
+     * body has been read (the client's request must not be completed under a reader).
+     */
+    boolean orphanWhileRead() {
+        orphaned = true;
+        return state.get() == ExchangeState.READING && !requestDelivered;
+    }
+
+    boolean isOrphaned() {
+        return orphaned;
     }
 
     // An agent may answer before or after reading (an agent at capacity answers 503 unread).

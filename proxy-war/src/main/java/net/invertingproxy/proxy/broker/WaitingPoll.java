@@ -7,16 +7,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** An agent's poll held until work arrives, its hold time ends, or the agent goes away. */
 public final class WaitingPoll {
     private final PollAnswer answer;
+    private final String agentKey;
     private final Instant deadline;
     private final AtomicBoolean answered = new AtomicBoolean();
 
-    WaitingPoll(PollAnswer answer, Instant deadline) {
+    WaitingPoll(PollAnswer answer, String agentKey, Instant deadline) {
         this.answer = answer;
+        this.agentKey = agentKey;
         this.deadline = deadline;
     }
 
     Instant deadline() {
         return deadline;
+    }
+
+    String agentKey() {
+        return agentKey;
     }
 
     boolean isAnswered() {

@@ -86,6 +86,7 @@ final class ParkedClient implements ClientSide {
 
     private void fail(Failure failure, String reason, ExchangeOutcome outcome) {
         if (ended.compareAndSet(false, true)) {
+            releaseAdmission();
             try {
                 ErrorResponses.send(response(), failure.status(), reason);
             } catch (IllegalStateException e) {
@@ -118,6 +119,7 @@ final class ParkedClient implements ClientSide {
     /** Ends the response normally: the body is complete. */
     void complete() {
         if (ended.compareAndSet(false, true)) {
+            releaseAdmission();
             int status = statusSent();
             completeQuietly();
             summarize(ExchangeOutcome.ANSWERED, status, "");
@@ -136,6 +138,7 @@ final class ParkedClient implements ClientSide {
 
     private void abort(String reason, ExchangeOutcome outcome) {
         if (ended.compareAndSet(false, true)) {
+            releaseAdmission();
             summarize(outcome, statusSent(), reason);
             try {
                 async.getRequest().setAttribute(ABORT_ATTRIBUTE, reason);
@@ -159,14 +162,25 @@ final class ParkedClient implements ClientSide {
         }
     }
 
+    /**
+     * Gives the backend's in-flight place back. Done before the client sees the end of its answer
+     * (see {@link LastBytesHook}): a client that sends its next request the moment one is answered
+     * must find the place free under a limit of 1 in flight. Every end calls it too; a second
+     * release is harmless.
+     */
+    void releaseAdmission() {
+        routed.admission().release();
+    }
+
     // Listeners are told after the client was answered, so a slow listener never delays a client.
     private void summarize(ExchangeOutcome outcome, int status, String reason) {
-        // Every end passes here exactly once, so the backend's in-flight place is given back exactly once.
-        routed.admission().release();
         long now = System.nanoTime();
         long responding = respondingNanos;
         long delivered = deliveredNanos;
-        Duration backendTime = delivered == 0 || responding == 0 ? null : Duration.ofNanos(responding - delivered);
+        // An agent may answer before the request was delivered in full (a refusal, or a backend that
+        // answers early), so the time spent at the backend is never below zero.
+        Duration backendTime = delivered == 0 || responding == 0 ? null
+                : Duration.ofNanos(Math.max(0, responding - delivered));
         ExchangeSummary summary = new ExchangeSummary(backendId, method, path, status, outcome, reason,
                 bytesIn, bytesOut, Duration.ofNanos((responding == 0 ? now : responding) - arrivedNanos),
                 Duration.ofNanos(now - arrivedNanos), backendTime, agentAddress);

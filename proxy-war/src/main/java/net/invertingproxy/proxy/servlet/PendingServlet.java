@@ -18,6 +18,7 @@ import net.invertingproxy.protocol.WireHeaders;
 import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.broker.PollAnswer;
 import net.invertingproxy.proxy.broker.WaitingPoll;
+import net.invertingproxy.proxy.failure.Failure;
 import net.invertingproxy.proxy.failure.FailureException;
 import net.invertingproxy.proxy.metrics.ProxyMeters;
 
@@ -60,6 +61,26 @@ public final class PendingServlet extends HttpServlet {
             meters.pollRefused(broker.backendIds().contains(backendId) ? backendId : "unknown");
             ErrorResponses.send(agentResponse, e.status(), e.getMessage());
             async.complete();
+        }
+    }
+
+    /**
+     * {@code DELETE agent/pending}: the agent named by its ID header stops polling, so its polls
+     * still held are answered at once (a container need not notice their connections closed).
+     * Only an agent's own ID, which no other caller ever sees, dismisses its polls.
+     */
+    @Override
+    protected void doDelete(HttpServletRequest agentRequest, HttpServletResponse agentResponse) {
+        try {
+            String backendId = AgentCallHeaders.authorizedBackendId(agentRequest, components);
+            String agentId = agentRequest.getHeader(WireHeaders.AGENT_ID);
+            if (!RequestIds.isWellFormed(agentId)) {
+                throw new FailureException(Failure.BAD_AGENT_CALL, "missing or malformed header " + WireHeaders.AGENT_ID);
+            }
+            broker.signOff(backendId, "id:" + agentId);
+            agentResponse.setStatus(HttpServletResponse.SC_NO_CONTENT);
+        } catch (FailureException e) {
+            ErrorResponses.send(agentResponse, e.status(), e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package net.invertingproxy.proxy.servlet;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 
 import jakarta.servlet.http.HttpServlet;
@@ -8,6 +9,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import net.invertingproxy.protocol.BodyCopier;
+import net.invertingproxy.protocol.BodyFraming;
 import net.invertingproxy.protocol.MalformedMessageException;
 import net.invertingproxy.protocol.MessageReader;
 import net.invertingproxy.protocol.MessageReader.IncomingResponse;
@@ -94,10 +96,19 @@ public final class ResponseServlet extends HttpServlet {
         ParkedClient client = exchange.client();
         HttpServletResponse clientResponse = client.response();
         ClientResponseHead.apply(incoming.head(), incoming.body(), clientResponse);
+        BodyFraming framing = incoming.body().framing();
         try {
+            OutputStream clientBody = clientResponse.getOutputStream();
+            if (framing.kind() == BodyFraming.Kind.NONE
+                    || framing.kind() == BodyFraming.Kind.CONTENT_LENGTH && framing.length() == 0) {
+                // The head alone is the whole answer.
+                client.releaseAdmission();
+            } else if (framing.kind() == BodyFraming.Kind.CONTENT_LENGTH) {
+                clientBody = new LastBytesHook(clientBody, framing.length(), client::releaseAdmission);
+            }
             // Sending the head at once lets a client see the status before a slow body starts.
             clientResponse.flushBuffer();
-            client.responseDelivered(BodyCopier.copy(incoming.body(), clientResponse.getOutputStream()));
+            client.responseDelivered(BodyCopier.copy(incoming.body(), clientBody));
         } catch (BodyCopier.SourceFailedException e) {
             client.responseDelivered(e.copied());
             LOG.log(Level.INFO, "response of the agent for {0} broke off: {1}", exchange.id(), e.getMessage());

@@ -221,6 +221,50 @@ class BrokerTest {
     }
 
     @Test
+    void removingABackendEndsWhatItsAgentsStartedUnlessTheAnswerStreams() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        broker.poll(DEFAULT_BACKEND, new RecordingPoll());
+        Exchange<RecordingClient> streaming = broker.park(DEFAULT_BACKEND, new RecordingClient());
+        broker.poll(DEFAULT_BACKEND, new RecordingPoll());
+        Exchange<RecordingClient> read = broker.park(DEFAULT_BACKEND, new RecordingClient());
+        broker.poll(DEFAULT_BACKEND, new RecordingPoll());
+        Exchange<RecordingClient> beingRead = broker.park(DEFAULT_BACKEND, new RecordingClient());
+        broker.claimResponse(DEFAULT_BACKEND, streaming.id());
+        broker.readFinished(broker.claimRead(DEFAULT_BACKEND, read.id()));
+        broker.claimRead(DEFAULT_BACKEND, beingRead.id());
+
+        broker.removeBackend(DEFAULT_BACKEND);
+
+        assertFalse(streaming.isDone(), "an answer already streaming is left to finish");
+        assertEquals(Failure.NO_AGENT, read.client().failure, "a delivered request can no longer be answered");
+        assertEquals("the backend was deleted", read.client().reason);
+        // The client's body is still being read: it is answered once the reader lets go of it.
+        assertEquals(0, beingRead.client().failures.get());
+        broker.readFinished(beingRead);
+        assertEquals(Failure.NO_AGENT, beingRead.client().failure);
+        assertEquals(1, beingRead.client().failures.get());
+        assertEquals(1, broker.exchangeCount(), "only the streaming exchange is left");
+    }
+
+    @Test
+    void anAgentThatSignsOffHasItsHeldPollsAnsweredAndGetsNoMoreWork() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        RecordingPoll survivor = new RecordingPoll();
+        RecordingPoll leaving = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, "id:survivor", survivor);
+        broker.poll(DEFAULT_BACKEND, "id:leaving", leaving);
+        assertEquals(2, broker.connectedAgentCount(DEFAULT_BACKEND));
+
+        broker.signOff(DEFAULT_BACKEND, "id:leaving");
+
+        assertEquals(List.of(), leaving.ids);
+        assertEquals(1, broker.connectedAgentCount(DEFAULT_BACKEND));
+        Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, new RecordingClient());
+        assertEquals(List.of(exchange.id()), survivor.ids, "the newest poll was the leaving agent's; work skips it");
+        assertEquals(1, leaving.answers.get());
+    }
+
+    @Test
     void requestNeverReadIsHandedToTheNextPoll() throws Exception {
         Broker<RecordingClient> broker = broker(Map.of("claim-timeout-seconds", "10"));
         broker.poll(DEFAULT_BACKEND, new RecordingPoll());
