@@ -1,6 +1,7 @@
 package net.invertingproxy.proxy.registry;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -50,7 +51,23 @@ public final class BackendRegistry {
     /** Loads the registry of {@code dataDir}; a missing file is an empty registry, a corrupt one an error. */
     public static BackendRegistry open(Path dataDir, int maxBackends) throws RegistryFileException {
         Path file = dataDir.resolve(FILE_NAME);
+        requireWritable(dataDir, file);
         return new BackendRegistry(file, maxBackends, RegistryFile.load(file));
+    }
+
+    // Found at start-up rather than at the first admin call, which would fail after the proxy
+    // had been reported healthy. Writes go to a temporary file beside the registry, then a rename.
+    private static void requireWritable(Path dataDir, Path file) throws RegistryFileException {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new RegistryFileException(file, "cannot be written: cannot create the data directory " + dataDir
+                    + " (" + e.getClass().getSimpleName() + ")", e);
+        }
+        if (!Files.isDirectory(dataDir) || !Files.isWritable(dataDir)) {
+            throw new RegistryFileException(file, "cannot be written: the data directory " + dataDir
+                    + " is not a writable directory (see the data-dir setting)", null);
+        }
     }
 
     /** The file the registry is kept in. */

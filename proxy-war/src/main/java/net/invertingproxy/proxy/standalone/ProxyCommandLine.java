@@ -3,6 +3,8 @@ package net.invertingproxy.proxy.standalone;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import net.invertingproxy.proxy.config.ProxySetting;
 import net.invertingproxy.proxy.standalone.EmbeddedProxy.Options;
@@ -111,7 +113,19 @@ public final class ProxyCommandLine {
         return new UsageException(arg.startsWith("-") ? "unknown flag: " + arg : "unexpected argument: " + arg);
     }
 
+    // Held, so the levels survive garbage collection of the loggers. Jetty's start-up chatter is
+    // replaced by our one summary line, and a web application that fails to start is reported by
+    // our one error line rather than Jetty's warning with a stack trace.
+    private static final Logger JETTY_LOGS = Logger.getLogger("org.eclipse.jetty");
+    private static final Logger WEBAPP_START_LOGS = Logger.getLogger("org.eclipse.jetty.ee10.webapp.WebAppContext");
+
+    private static void quietJettyLogs() {
+        JETTY_LOGS.setLevel(Level.WARNING);
+        WEBAPP_START_LOGS.setLevel(Level.OFF);
+    }
+
     private static int serve(Options options, PrintStream out, PrintStream err) {
+        quietJettyLogs();
         EmbeddedProxy proxy;
         try {
             proxy = EmbeddedProxy.start(options);
@@ -119,6 +133,8 @@ public final class ProxyCommandLine {
             err.println("error: could not start: " + reasons(e));
             return EXIT_NOT_STARTED;
         }
+        // Started: the web application's later warnings are worth seeing again.
+        WEBAPP_START_LOGS.setLevel(null);
         Runtime.getRuntime().addShutdownHook(new Thread(proxy::stop, "inverting-proxy-stop"));
         out.println("inverting-proxy listening on " + proxy.baseUri()
                 + " (embedded Jetty " + EmbeddedProxy.jettyVersion() + ")");
