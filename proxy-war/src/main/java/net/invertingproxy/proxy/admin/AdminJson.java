@@ -1,90 +1,77 @@
 package net.invertingproxy.proxy.admin;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.StringReader;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonParseException;
-import com.google.gson.Strictness;
-import com.google.gson.TypeAdapter;
+import com.google.gson.JsonElement;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-import com.google.gson.stream.JsonWriter;
 
 import net.invertingproxy.proxy.registry.InvalidBackendException;
+import net.invertingproxy.proxy.registry.JsonTree;
+import net.invertingproxy.proxy.registry.RecordFault;
+import net.invertingproxy.proxy.registry.RegistryJson;
 
-/** The admin API's JSON: strict parsing (no comments, no trailing data), instants as ISO-8601, pretty output. */
+/**
+ * The admin API's JSON, by the registry file's rules: a body the file would refuse (an unknown
+ * field such as a misspelled {@code "acess"}, an unknown access mode, a field named twice) is
+ * refused here too, rather than stored and then refused at the next start. Answers are written as
+ * the file is.
+ */
 final class AdminJson {
-    private static final Gson GSON = new GsonBuilder()
-            .registerTypeAdapter(Instant.class, new InstantAdapter().nullSafe())
-            .setStrictness(Strictness.STRICT)
-            .disableHtmlEscaping()
-            .setPrettyPrinting()
-            .create();
-
     private AdminJson() {
     }
 
     static String write(Object value) {
-        return GSON.toJson(value) + "\n";
+        return RegistryJson.GSON.toJson(value) + "\n";
     }
 
-    /** Parses one JSON object of {@code type}; a syntax or rule violation is an {@link InvalidBackendException}. */
-    static <T> T read(String json, Class<T> type) {
-        try (JsonReader reader = new JsonReader(new StringReader(json))) {
-            reader.setStrictness(Strictness.STRICT);
-            if (reader.peek() != JsonToken.BEGIN_OBJECT) {
-                throw new InvalidBackendException("the body must be a JSON object");
-            }
-            T value = GSON.fromJson(reader, type);
-            if (reader.peek() != JsonToken.END_DOCUMENT) {
-                throw new InvalidBackendException("the body holds data after the JSON object");
-            }
-            return value;
-        } catch (IOException | RuntimeException e) {
-            throw explained(e);
+    /** Reads the body as one JSON object of {@code type}; anything else says why in one line. */
+    static <T extends Record> T read(String body, Class<T> type) throws InvalidBodyException {
+        JsonElement tree = tree(body);
+        try {
+            return RegistryJson.GSON.getAdapter(type).fromJsonTree(tree);
+        } catch (RecordFault fault) {
+            throw new InvalidBodyException(fault.describe());
         }
     }
 
-    // Gson wraps what a record's constructor throws; the rule it broke is the message worth giving.
-    private static InvalidBackendException explained(Exception e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof InvalidBackendException invalid) {
-                return invalid;
+    // The whole syntax first, so a body cut short is reported as that and not as a missing field.
+    private static JsonElement tree(String body) throws InvalidBodyException {
+        JsonReader in = RegistryJson.GSON.newJsonReader(new StringReader(body));
+        try {
+            if (first(in) != JsonToken.BEGIN_OBJECT) {
+                throw new InvalidBodyException("the body must be a JSON object");
             }
-            if (cause instanceof NullPointerException missing && missing.getMessage() != null) {
-                return new InvalidBackendException(missing.getMessage() + " is required");
+            JsonElement tree = JsonTree.read(in);
+            if (!endsHere(in)) {
+                throw new InvalidBodyException("the body holds data after the JSON object");
             }
+            return tree;
+        } catch (InvalidBackendException e) {
+            // A field named twice, or a number longer than any a record holds.
+            throw new InvalidBodyException(e.getMessage());
+        } catch (IOException e) {
+            throw new InvalidBodyException(MalformedJson.reason(e));
         }
-        return new InvalidBackendException("malformed JSON: " + oneLine(e.getMessage()));
     }
 
-    private static String oneLine(String message) {
-        if (message == null) {
-            return "unreadable";
+    private static JsonToken first(JsonReader in) throws IOException, InvalidBodyException {
+        try {
+            return in.peek();
+        } catch (EOFException e) {
+            throw new InvalidBodyException("the body is empty; it must be a JSON object");
         }
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 
-    /** Instants as ISO-8601 text. */
-    private static final class InstantAdapter extends TypeAdapter<Instant> {
-        @Override
-        public void write(JsonWriter out, Instant value) throws IOException {
-            out.value(value.toString());
-        }
-
-        @Override
-        public Instant read(JsonReader in) throws IOException {
-            String text = in.nextString();
-            try {
-                return Instant.parse(text);
-            } catch (DateTimeParseException e) {
-                throw new JsonParseException("not an ISO-8601 instant: " + text);
-            }
+    private static boolean endsHere(JsonReader in) {
+        try {
+            return in.peek() == JsonToken.END_DOCUMENT;
+        } catch (IOException e) {
+            // A strict reader throws for anything but white space after the first value, so its
+            // syntax complaint (that lenient parsing would take a second value) is not the point.
+            return false;
         }
     }
 }

@@ -13,7 +13,6 @@ import java.util.function.ToIntFunction;
 import net.invertingproxy.proxy.credential.IssuedSecret;
 import net.invertingproxy.proxy.failure.Failure;
 import net.invertingproxy.proxy.failure.FailureException;
-import net.invertingproxy.proxy.registry.AccessMode;
 import net.invertingproxy.proxy.registry.AgentKey;
 import net.invertingproxy.proxy.registry.ApiKey;
 import net.invertingproxy.proxy.registry.Backend;
@@ -163,7 +162,6 @@ public final class BackendAdmin {
         if (spec == null) {
             return EndUserAccess.PUBLIC;
         }
-        AccessMode mode = AccessModes.parse(spec.mode());
         List<ApiKey> keys = new ArrayList<>();
         for (String user : orEmpty(spec.apiKeyUsers())) {
             ApiKey kept = previous.apiKeys().stream().filter(key -> key.user().equals(user)).findFirst().orElse(null);
@@ -186,7 +184,7 @@ public final class BackendAdmin {
                 passwords.put(user, password);
             }
         }
-        return new EndUserAccess(mode, spec.apiKeyHeader(), keys, users, spec.albArn(), spec.allowedAddresses());
+        return new EndUserAccess(spec.mode(), spec.apiKeyHeader(), keys, users, spec.albArn(), spec.allowedAddresses());
     }
 
     private static List<String> orEmpty(List<String> names) {
@@ -214,12 +212,8 @@ public final class BackendAdmin {
 
     private static BackendSpec parse(String json) throws FailureException {
         try {
-            BackendSpec spec = AdminJson.read(json, BackendSpec.class);
-            if (spec == null) {
-                throw new FailureException(Failure.BAD_ADMIN_REQUEST, "the body must be a JSON object");
-            }
-            return spec;
-        } catch (InvalidBackendException e) {
+            return AdminJson.read(json, BackendSpec.class);
+        } catch (InvalidBodyException e) {
             throw new FailureException(Failure.BAD_ADMIN_REQUEST, e.getMessage());
         }
     }

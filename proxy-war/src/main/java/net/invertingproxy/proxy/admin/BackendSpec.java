@@ -2,6 +2,7 @@ package net.invertingproxy.proxy.admin;
 
 import java.util.List;
 
+import net.invertingproxy.proxy.registry.AccessMode;
 import net.invertingproxy.proxy.registry.LegacyAgents;
 import net.invertingproxy.proxy.registry.Limits;
 import net.invertingproxy.proxy.registry.Route;
@@ -12,8 +13,8 @@ import net.invertingproxy.proxy.registry.Route;
  * name, and shows each once.
  */
 record BackendSpec(String id, List<Route> routes, LegacyAgents legacyAgents, AccessSpec access, Limits limits) {
-    /** Who may use the backend, as an admin writes it. */
-    record AccessSpec(String mode, String apiKeyHeader, List<String> apiKeyUsers, List<String> basicUsers,
+    /** Who may use the backend, as an admin writes it; no mode means public. */
+    record AccessSpec(AccessMode mode, String apiKeyHeader, List<String> apiKeyUsers, List<String> basicUsers,
                       String albArn, List<String> allowedAddresses) {
     }
 }

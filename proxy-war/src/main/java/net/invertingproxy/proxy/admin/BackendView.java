@@ -3,6 +3,7 @@ package net.invertingproxy.proxy.admin;
 import java.time.Instant;
 import java.util.List;
 
+import net.invertingproxy.proxy.registry.AccessMode;
 import net.invertingproxy.proxy.registry.Backend;
 import net.invertingproxy.proxy.registry.EndUserAccess;
 import net.invertingproxy.proxy.registry.LegacyAgents;
@@ -25,7 +26,7 @@ record BackendView(String id, List<Route> routes, List<AgentCredentialView> agen
     }
 
     /** The access policy without secrets. */
-    record AccessView(String mode, String apiKeyHeader, List<ApiKeyView> apiKeys, List<String> basicUsers,
+    record AccessView(AccessMode mode, String apiKeyHeader, List<ApiKeyView> apiKeys, List<String> basicUsers,
                       String albArn, List<String> allowedAddresses) {
     }
 
@@ -34,7 +35,7 @@ record BackendView(String id, List<Route> routes, List<AgentCredentialView> agen
         return new BackendView(backend.id(), backend.routes(),
                 backend.agentKeys().stream().map(key -> new AgentCredentialView(key.keyId(), key.created())).toList(),
                 backend.legacyAgents(),
-                new AccessView(AccessModes.name(access.mode()), access.apiKeyHeader(),
+                new AccessView(access.mode(), access.apiKeyHeader(),
                         access.apiKeys().stream().map(key -> new ApiKeyView(key.user(), key.keyId())).toList(),
                         access.basicUsers().stream().map(user -> user.user()).toList(),
                         access.albArn(), access.allowedAddresses()),

@@ -11,19 +11,20 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 
-/**
- * Reads one JSON value into a tree, refusing an object that names a field twice, where Gson's own
- * tree would keep the last silently; the reader's nesting limit bounds the recursion.
- */
-final class JsonTree {
+/** Reads one JSON value into a tree, refusing an object that names a field twice, which Gson's own tree would allow. */
+public final class JsonTree {
     // Longer is no number a backend record holds, and BigDecimal takes quadratic time on very long ones.
     private static final int MAX_NUMBER_LENGTH = 100;
 
     private JsonTree() {
     }
 
-    /** The next value of {@code in}; a repeated field name throws {@link InvalidBackendException}. */
-    static JsonElement read(JsonReader in) throws IOException {
+    /**
+     * The next value of {@code in}; a repeated field name or an overlong number throws
+     * {@link InvalidBackendException}. Gson would keep the last of a repeated field silently; the
+     * reader's nesting limit bounds the recursion.
+     */
+    public static JsonElement read(JsonReader in) throws IOException {
         JsonToken token = in.peek();
         switch (token) {
             case BEGIN_OBJECT:

@@ -6,13 +6,14 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.Strictness;
 
-/**
- * The registry file's Gson: strict JSON, pretty-printed, instants as ISO-8601, enums by their
- * lower-case names, and records, enums, booleans and ints that refuse what Gson would let through.
- */
-final class RegistryJson {
-    /** Thread-safe, as every Gson is. */
-    static final Gson GSON = new GsonBuilder()
+/** The Gson of backend records, shared by the registry file and the admin API. */
+public final class RegistryJson {
+    /**
+     * Strict JSON, pretty-printed, instants as ISO-8601, enums by their lower-case names, and
+     * records, enums, booleans and ints that refuse what Gson would let through; thread-safe, as
+     * every Gson is.
+     */
+    public static final Gson GSON = new GsonBuilder()
             .setStrictness(Strictness.STRICT)
             .setPrettyPrinting()
             // The file is read by people too: keep = < > & as they are.

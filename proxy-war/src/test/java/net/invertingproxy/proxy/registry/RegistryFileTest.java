@@ -250,7 +250,7 @@ class RegistryFileTest {
         assertTrue(fault(document(backend("a", ", \"limits\": {\"maxInFlight\": 1.5}")))
                 .endsWith(": expected a whole number up to 2147483647, got 1.5 (at limits.maxInFlight)"));
         assertTrue(fault(document("{\"id\": \"a\", \"routes\": \"/a\", \"created\": \"2024-01-31T12:00:00Z\"}"))
-                .startsWith("is invalid: backend #1 (\"a\"): Expected BEGIN_ARRAY but was STRING (at routes)"));
+                .startsWith("is invalid: backend #1 (\"a\"): expected a list, got a string (at routes)"));
         assertTrue(fault(document(backend("a", "").replace("2024-01-31T12:00:00Z", "yesterday")))
                 .endsWith(": expected an ISO-8601 instant such as \"2024-01-31T12:00:00Z\", got \"yesterday\""
                         + " (at created)"));
