@@ -62,6 +62,8 @@ public enum Failure {
     ADMIN_UNAUTHENTICATED(401, "admin credential missing or invalid"),
     /** The admin call's JSON or one of its fields is not acceptable. */
     BAD_ADMIN_REQUEST(400, "bad admin request"),
+    /** The admin call's body is beyond the size any backend description needs. */
+    ADMIN_BODY_TOO_LARGE(413, "the body is too large"),
     /** The named backend does not exist. */
     NO_SUCH_BACKEND(404, "no such backend"),
     /** The change conflicts with what is stored (ID taken, registry full, key limit). */

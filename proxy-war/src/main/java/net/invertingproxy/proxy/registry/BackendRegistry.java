@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,9 @@ public final class BackendRegistry {
                 byId.put(backend.id(), backend);
                 backend.agentKeys().forEach(key -> byAgentKeyId.put(key.keyId(), backend));
             }
-            return new Snapshot(Map.copyOf(byId), Map.copyOf(byAgentKeyId), RouteTable.of(byId.values()));
+            // Kept in creation order, as all() promises and as the file is written.
+            return new Snapshot(Collections.unmodifiableMap(byId), Collections.unmodifiableMap(byAgentKeyId),
+                    RouteTable.of(byId.values()));
         }
     }
 
