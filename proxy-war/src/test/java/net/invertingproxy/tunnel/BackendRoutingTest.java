@@ -92,6 +92,63 @@ class BackendRoutingTest {
     }
 
     @Test
+    void aPathThatAnotherServerWouldReadAsAnotherRouteGets400AtOnceAndNoBackendSeesIt() throws Exception {
+        try (Tunnel tunnel = Tunnel.withoutBackends(QUICK_POLLS); ExtraBackends extra = new ExtraBackends(tunnel)) {
+            TestBackend app = serve(extra, "app", "{\"id\": \"app\", \"routes\": [{\"pathPrefix\": \"/app\"}]}");
+            TestBackend admin = serve(extra, "admin", "{\"id\": \"admin\", \"routes\": [{\"pathPrefix\": \"/admin\"}],"
+                    + " \"access\": {\"mode\": \"api_key\", \"apiKeyUsers\": [\"alice\"]}}");
+            TestBackend site = serve(extra, "site", "{\"id\": \"site\", \"routes\": [{\"pathPrefix\": \"/\"}]}");
+            // The route guarding /admin holds for the plain path.
+            assertEquals(401, ExtraBackends.get(tunnel, "/admin/users").status());
+
+            // Each is routed to app or site as raw bytes, but a server that normalises it (RFC 3986
+            // dot segments, %2e, ;params, //, encoded slashes) serves /admin/users; or the reverse:
+            // routed to admin, served as app's /app/x. Sent byte for byte: HTTP clients normalise.
+            List<String> ambiguous = List.of("/app/../admin/users", "/app/%2e%2e/admin/users",
+                    "/app/.%2E/admin/users", "/app/..;/admin/users", "/app;v=1/../admin/users", "//admin/users",
+                    "/./admin/users", "/%61dmin/users", "/app%2F..%2Fadmin/users", "/app%5c..%5cadmin/users",
+                    "/app\\..\\admin/users", "/x/..%2Fadmin/users?q=1", "/admin/../app/x", "/admin/%2e%2e/app/x");
+            for (String target : ambiguous) {
+                long start = System.nanoTime();
+                RawResponse answer = ExtraBackends.get(tunnel, target);
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+                assertEquals(400, answer.status(), target + " -> " + answer);
+                assertEquals("ambiguous request path: it goes to another route once normalised\n", answer.bodyText(),
+                        target);
+                assertTrue(took.compareTo(AT_ONCE) < 0, target + " answered after " + took);
+            }
+            // Dot segments above the root: Jetty refuses these itself (its own 400 page), Tomcat too,
+            // and the proxy would if a container let one through.
+            for (String target : List.of("/../admin/users", "/app/../../admin/users", "/%2e%2e/admin/users",
+                    "/app/%2e%2e/%2E%2E/admin/users")) {
+                RawResponse answer = ExtraBackends.get(tunnel, target);
+                assertEquals(400, answer.status(), target + " -> " + answer);
+            }
+
+            assertNothingMoreReached(app, admin, site);
+        }
+    }
+
+    @Test
+    void aPathThatReadsAsItsOwnRouteReachesTheBackendByteForByte() throws Exception {
+        try (Tunnel tunnel = Tunnel.withoutBackends(QUICK_POLLS); ExtraBackends extra = new ExtraBackends(tunnel)) {
+            TestBackend app = serve(extra, "app", "{\"id\": \"app\", \"routes\": [{\"pathPrefix\": \"/app\"}]}");
+            TestBackend site = serve(extra, "site", "{\"id\": \"site\", \"routes\": [{\"pathPrefix\": \"/\"}]}");
+
+            // Escapes, parameters, empty and dot segments that stay inside the route are not the proxy's to change.
+            for (String target : List.of("/app/x%20y", "/app/%7Euser/caf%C3%A9?q=%2F&r=a+b&s=/../admin",
+                    "/app/%61dmin", "/app//x", "/app/x/../y", "/app/x;v=1", "/app/x%2Fy", "/app/x%25y")) {
+                assertServedBy(ExtraBackends.get(tunnel, target), app, "app", target);
+            }
+            for (String target : List.of("/projects/group%2Fname/files", "/a/%2e%2e/b", "/.well-known/x")) {
+                assertServedBy(ExtraBackends.get(tunnel, target), site, "site", target);
+            }
+
+            assertNothingMoreReached(app, site);
+        }
+    }
+
+    @Test
     void aRequestWithoutARouteGets404AtOnceAndNoAgentSeesIt() throws Exception {
         try (Tunnel tunnel = Tunnel.withoutBackends(QUICK_POLLS); ExtraBackends extra = new ExtraBackends(tunnel)) {
             String credential = extra.create("{\"id\": \"api\", \"routes\": [{\"pathPrefix\": \"/api\"}]}");

@@ -8,6 +8,11 @@ public enum Failure {
     // Answers to clients.
     /** No backend has a route for the request's host and path; nothing is parked. */
     NO_ROUTE(404, "no backend serves this host and path"),
+    /**
+     * The path reads differently once normalised (dot segments, {@code ;params}, {@code //},
+     * encoded characters) and would go to another route, or climbs above the root; nothing is parked.
+     */
+    AMBIGUOUS_PATH(400, "ambiguous request path"),
     /** The backend's access policy needs credentials the client did not give, or gave wrong. */
     USER_UNAUTHENTICATED(401, "authentication required"),
     /** The client is known but not allowed (its address is outside the backend's allow-list). */

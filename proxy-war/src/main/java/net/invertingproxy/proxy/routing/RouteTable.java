@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import net.invertingproxy.proxy.failure.Failure;
+import net.invertingproxy.proxy.failure.FailureException;
 import net.invertingproxy.proxy.registry.Backend;
 import net.invertingproxy.proxy.registry.Route;
 
@@ -48,18 +50,82 @@ public final class RouteTable {
     /**
      * The route for a request to {@code host} (the Host header, port allowed) and {@code target}
      * (origin form: raw path and query, as received); empty if no route matches.
+     *
+     * @throws FailureException {@link Failure#AMBIGUOUS_PATH} if the path is routed elsewhere once
+     *                          normalised, or a dot segment in it climbs above the root
      */
-    public Optional<RouteMatch> match(String host, String target) {
+    public Optional<RouteMatch> match(String host, String target) throws FailureException {
         String hostName = hostName(host);
-        int query = target.indexOf('?');
-        String path = query < 0 ? target : target.substring(0, query);
+        String path = pathOf(target);
+        Optional<Entry> chosen = find(hostName, path);
+        refuseAmbiguous(hostName, path, chosen);
+        Optional<RouteMatch> match = chosen.map(entry -> new RouteMatch(entry.backend(), entry.route(),
+                targetFor(entry.route(), target)));
+        if (match.isPresent() && match.get().route().stripPrefix()) {
+            // The backend sees the path without the prefix: "/billing/x/../../y" climbs above its root.
+            refuseClimbing(pathOf(match.get().target()));
+        }
+        return match;
+    }
+
+    // The raw bytes are forwarded, but the backend's server acts on its own reading of them: a
+    // reading that routes elsewhere would let "/app/../admin" past the route that guards /admin,
+    // or take "/admin/../app" to the /admin backend, whose server then serves its /app.
+    private void refuseAmbiguous(String hostName, String path, Optional<Entry> chosen) throws FailureException {
+        if (isPlain(path)) {
+            return;
+        }
+        for (PathReading reading : PathReading.ALL) {
+            Optional<String> read = reading.read(path);
+            if (read.isEmpty()) {
+                throw ambiguous("a dot segment climbs above the root");
+            }
+            if (!find(hostName, read.get()).equals(chosen)) {
+                throw ambiguous("it goes to another route once normalised");
+            }
+        }
+    }
+
+    private static void refuseClimbing(String path) throws FailureException {
+        if (isPlain(path)) {
+            return;
+        }
+        for (PathReading reading : PathReading.ALL) {
+            if (reading.read(path).isEmpty()) {
+                throw ambiguous("a dot segment climbs above the root");
+            }
+        }
+    }
+
+    private Optional<Entry> find(String hostName, String path) {
         for (Entry entry : entries) {
             Route route = entry.route();
             if (hostMatches(route, hostName) && prefixMatches(route.pathPrefix(), path)) {
-                return Optional.of(new RouteMatch(entry.backend(), route, targetFor(route, target)));
+                return Optional.of(entry);
             }
         }
         return Optional.empty();
+    }
+
+    private static String pathOf(String target) {
+        int query = target.indexOf('?');
+        return query < 0 ? target : target.substring(0, query);
+    }
+
+    // Without escapes, parameters, backslashes, empty or dot segments every reading is the path itself.
+    private static boolean isPlain(String path) {
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '%' || c == ';' || c == '\\' || c == '/' && i + 1 < path.length()
+                    && (path.charAt(i + 1) == '/' || path.charAt(i + 1) == '.')) {
+                return false;
+            }
+        }
+        return path.startsWith("/");
+    }
+
+    private static FailureException ambiguous(String why) {
+        return new FailureException(Failure.AMBIGUOUS_PATH, Failure.AMBIGUOUS_PATH.reason() + ": " + why);
     }
 
     private static boolean hostMatches(Route route, String hostName) {

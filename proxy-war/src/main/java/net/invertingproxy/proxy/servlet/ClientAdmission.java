@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import net.invertingproxy.proxy.access.AccessDecision;
 import net.invertingproxy.proxy.failure.Failure;
+import net.invertingproxy.proxy.failure.FailureException;
 import net.invertingproxy.proxy.limits.Admission;
 import net.invertingproxy.proxy.limits.RateLimitedException;
 import net.invertingproxy.proxy.observe.ExchangeListener;
@@ -23,9 +24,9 @@ import net.invertingproxy.proxy.registry.Backend;
 import net.invertingproxy.proxy.routing.RouteMatch;
 
 /**
- * The door every client request passes before it is parked: a route to a backend (else 404), the
- * backend's end-user access policy (else 401 or 403) and its limits (else 429 with
- * {@code Retry-After}). A refusal is answered here at once and logged like any exchange.
+ * The door every client request passes before it is parked: a route to a backend (else 404, or 400
+ * for an ambiguous path), the backend's end-user access policy (else 401 or 403) and its limits
+ * (else 429 with {@code Retry-After}). A refusal is answered here at once and logged like any exchange.
  */
 final class ClientAdmission {
     private static final String NO_BACKEND = "-";
@@ -42,7 +43,13 @@ final class ClientAdmission {
     /** The routed request, or null once a refusal has been sent. */
     RoutedRequest admit(HttpServletRequest request, HttpServletResponse response) {
         String target = request.getRequestURI() + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
-        Optional<RouteMatch> match = components.registry().routes().match(request.getHeader("Host"), target);
+        Optional<RouteMatch> match;
+        try {
+            match = components.registry().routes().match(request.getHeader("Host"), target);
+        } catch (FailureException e) {
+            refuse(request, response, NO_BACKEND, e.status(), e.getMessage(), Map.of());
+            return null;
+        }
         if (match.isEmpty()) {
             refuse(request, response, NO_BACKEND, Failure.NO_ROUTE.status(), Failure.NO_ROUTE.reason(), Map.of());
             return null;
