@@ -32,7 +32,7 @@ import net.invertingproxy.proxy.standalone.EmbeddedProxy;
  * outlives a restart, and a damaged registry file stops the proxy instead of losing the backends.
  */
 class AdminApiTest {
-    private static final Map<String, String> QUICK_POLLS = Tunnel.settings("poll-hold-seconds", "1");
+    private static final Map<String, String> QUICK_POLLS = ExtraBackends.QUICK_POLLS;
     private static final String BILLING = "{\"id\": \"billing\", \"routes\": [{\"pathPrefix\": \"/billing\"}]}";
     private static final String AGENT_CREDENTIAL = "ipa_[0-9a-f]{16}_[A-Za-z0-9_-]{43}";
     private static final String API_KEY = "ipk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}";

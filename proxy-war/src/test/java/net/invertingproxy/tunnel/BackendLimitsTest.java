@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -22,13 +21,9 @@ import org.junit.jupiter.api.Test;
  * its place back when it ends, however it ends.
  */
 class BackendLimitsTest {
-    private static final Map<String, String> QUICK_POLLS = Tunnel.settings("poll-hold-seconds", "1");
-    private static final Duration AT_ONCE = Duration.ofSeconds(2);
-    private static final ExecutorService THREADS = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "limits-test");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final Map<String, String> QUICK_POLLS = ExtraBackends.QUICK_POLLS;
+    private static final Duration AT_ONCE = ExtraBackends.AT_ONCE;
+    private static final ExecutorService THREADS = ExtraBackends.threads("limits-test");
 
     @Test
     void aRequestBeyondMaxInFlightGets429AtOnceAndPassesOnceThePlaceIsFree() throws Exception {

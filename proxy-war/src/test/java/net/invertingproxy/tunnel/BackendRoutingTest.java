@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -24,16 +23,9 @@ import net.invertingproxy.agent.Agent;
  * the others carry on without the client noticing.
  */
 class BackendRoutingTest {
-    // Agents re-poll every second, so a test never waits long on a held poll.
-    private static final Map<String, String> QUICK_POLLS = Tunnel.settings("poll-hold-seconds", "1");
-    // Anything slower than this is a wait on a timeout, not an answer "at once".
-    private static final Duration AT_ONCE = Duration.ofSeconds(2);
-    // Blocking calls run side by side whatever the machine's core count (the common pool may have one thread).
-    private static final ExecutorService THREADS = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "routing-test");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final Map<String, String> QUICK_POLLS = ExtraBackends.QUICK_POLLS;
+    private static final Duration AT_ONCE = ExtraBackends.AT_ONCE;
+    private static final ExecutorService THREADS = ExtraBackends.threads("routing-test");
 
     @Test
     void aHostRouteWinsOverAPathRoute() throws Exception {

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * credential from the backend.
  */
 class EndUserAccessTest {
-    private static final Map<String, String> QUICK_POLLS = Tunnel.settings("poll-hold-seconds", "1");
+    private static final Map<String, String> QUICK_POLLS = ExtraBackends.QUICK_POLLS;
     private static final String USER_ID = "X-Inverting-Proxy-User-ID";
     // Issued keys are ipk_<16 hex key ID>_<secret>; the secret may itself hold '_'.
     private static final int SECRET_START = "ipk_0123456789abcdef_".length();

@@ -5,6 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import net.invertingproxy.agent.Agent;
 import net.invertingproxy.agent.config.AgentConfig;
@@ -15,12 +18,29 @@ import net.invertingproxy.agent.config.AgentConfig;
  * forward to real {@link TestBackend}s. Closing stops every agent and backend started here.
  */
 final class ExtraBackends implements AutoCloseable {
+    /** Agents re-poll every second, so a test never waits long on a held poll. */
+    static final Map<String, String> QUICK_POLLS = Tunnel.settings("poll-hold-seconds", "1");
+    /** Anything slower than this is a wait on a timeout, not an answer "at once". */
+    static final Duration AT_ONCE = Duration.ofSeconds(2);
+
     private final Tunnel tunnel;
     private final List<Agent> agents = new ArrayList<>();
     private final List<TestBackend> backends = new ArrayList<>();
 
     ExtraBackends(Tunnel tunnel) {
         this.tunnel = tunnel;
+    }
+
+    /**
+     * Daemon threads for blocking calls run side by side, whatever the machine's core count (the
+     * common pool may have a single thread).
+     */
+    static ExecutorService threads(String name) {
+        return Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** Registers a backend and returns the agent credential issued for it. */
