@@ -57,7 +57,8 @@ public final class Agent implements AutoCloseable {
 
     private Agent(AgentConfig config) {
         this.config = config;
-        this.health = new HealthGate();
+        // As the Go agent, with health checks on it polls only once the backend has passed one.
+        this.health = new HealthGate(!config.healthCheckEnabled());
         // Gauges read the dispatcher only when scraped, by which time it exists.
         this.meters = config.metricsEnabled() ? new AgentMeters(this::inFlight, health::isHealthy) : null;
         // Bound before any client starts: a taken port then fails start-up with nothing to undo
@@ -83,7 +84,8 @@ public final class Agent implements AutoCloseable {
 
     /**
      * Starts an agent: the metrics endpoint (if configured), health checks (if configured) and
-     * polling begin at once. Throws {@link UncheckedIOException} if the metrics port cannot be had.
+     * polling begin at once, polling with health checks on only once the backend passes one. Throws
+     * {@link UncheckedIOException} if the metrics port cannot be had.
      */
     public static Agent start(AgentConfig config) {
         if (config.debug()) {

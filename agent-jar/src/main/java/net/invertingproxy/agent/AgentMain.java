@@ -51,7 +51,8 @@ public final class AgentMain {
                 + config.backendId() + "' (credential " + config.credentialForLogs() + "), forwarding to "
                 + config.scheme() + "://" + config.host()
                 + " (max in flight " + config.maxInFlight()
-                + (config.healthCheckEnabled() ? ", health check " + config.healthCheckPath() : "")
+                + (config.healthCheckEnabled() ? ", health check " + config.healthCheckPath() + " every "
+                        + config.healthCheckInterval().toSeconds() + "s" : "")
                 + (config.metricsEnabled() ? ", metrics on http://" + hostForUrl(config.metricsAddress()) + ":"
                         + config.metricsPort() + MetricsEndpoint.PATH : "")
                 + (ExchangeDispatcher.usesVirtualThreads() ? ", virtual threads" : "") + ")";
@@ -69,8 +70,8 @@ public final class AgentMain {
                 System.out.print(AgentConfig.usage());
                 System.exit(0);
             }
-            System.err.println("error: " + e.getMessage());
-            System.err.println("run with --help for usage");
+            // One line, so that a supervisor's log shows the whole complaint.
+            System.err.println("error: " + e.getMessage() + " (run with --help for usage)");
             System.exit(EXIT_USAGE);
             throw new AssertionError("unreachable");
         }

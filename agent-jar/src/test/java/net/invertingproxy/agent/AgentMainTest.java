@@ -1,6 +1,7 @@
 package net.invertingproxy.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -16,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.agent.forward.ExchangeDispatcher;
 import net.invertingproxy.agent.testing.FakeProxy;
+import net.invertingproxy.agent.testing.Messages;
+import net.invertingproxy.agent.testing.RawBackend;
 import net.invertingproxy.agent.testing.Wait;
 
 import org.junit.jupiter.api.Test;
@@ -63,8 +66,8 @@ class AgentMainTest {
     void aBadFlagIsOneErrorLineAndExitCodeTwo() throws Exception {
         Process process = launch("-proxy", "http://127.0.0.1:1/", "-backend", "b", "-bogus");
         assertEquals(2, exitCode(process));
-        assertEquals("error: flag provided but not defined: -bogus" + System.lineSeparator()
-                + "run with --help for usage" + System.lineSeparator(), stderr());
+        assertEquals("error: flag provided but not defined: -bogus (run with --help for usage)" + System.lineSeparator(),
+                stderr());
         assertEquals("", stdout());
     }
 
@@ -86,6 +89,38 @@ class AgentMainTest {
             assertTrue(log.contains(" INFO net.invertingproxy.agent.AgentMain: SIGTERM: stopping" + System.lineSeparator()), log);
             assertTrue(log.contains(" INFO net.invertingproxy.agent.Agent: agent stopped" + System.lineSeparator()), log);
             assertTrue(log.matches("(?s)\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO .*"), log);
+        }
+    }
+
+    @Test
+    void sigtermLetsARequestInFlightFinishAndExitsZeroWithinTheGracePeriod() throws Exception {
+        try (FakeProxy proxy = new FakeProxy();
+             RawBackend backend = new RawBackend((request, connection) -> {
+                 Thread.sleep(1500);
+                 RawBackend.answering("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nslow answer").respond(request, connection);
+             })) {
+            // A Go agent's command line, health checks off as there.
+            Process process = launch("-proxy", proxy.url(), "-backend", "cli", "-host", backend.hostAndPort(),
+                    "-health-check-interval-seconds", "0", "-graceful-shutdown-timeout", "10s");
+            Wait.until(() -> proxy.polls() > 0, Duration.ofSeconds(15), "the agent polls");
+            proxy.offer("slow", "GET /slow HTTP/1.1\r\nHost: h\r\n\r\n");
+            backend.awaitRequest(Duration.ofSeconds(5));
+
+            long signalled = System.nanoTime();
+            process.destroy();
+
+            FakeProxy.Posted posted = proxy.awaitPosted("slow", Duration.ofSeconds(10));
+            assertNull(posted.failure(), posted.text());
+            Messages.Response response = Messages.readResponse(posted.body(), "GET");
+            assertEquals(200, response.status());
+            assertEquals("slow answer", response.bodyText());
+            assertEquals(0, exitCode(process));
+            Duration took = Duration.ofNanos(System.nanoTime() - signalled);
+            assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "exited after " + took);
+            String log = stderr();
+            // The signal came while the request was still at the backend.
+            assertTrue(log.contains("stopping: waiting up to 10000 ms for 1 requests in flight"), log);
+            assertTrue(log.contains(" INFO net.invertingproxy.agent.Agent: agent stopped"), log);
         }
     }
 

@@ -2,6 +2,7 @@ package net.invertingproxy.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -153,6 +154,38 @@ class AgentTest {
         healthStatus.set(200);
         Wait.until(agent::isHealthy, WAIT, "healthy again");
         Wait.until(() -> proxy.polls() > polls, WAIT, "polling again");
+    }
+
+    @Test
+    void withHealthChecksOnPollingStartsOnlyOnceTheBackendPasses() throws Exception {
+        FakeProxy proxy = closeLater(new FakeProxy());
+        AtomicInteger healthStatus = new AtomicInteger(503);
+        RawBackend backend = closeLater(new RawBackend((request, connection) -> RawBackend.answering(
+                "HTTP/1.1 " + healthStatus.get() + " X\r\nContent-Length: 0\r\n\r\n").respond(request, connection)));
+        // As a Go agent command line writes it: the path without its leading slash.
+        Agent agent = start(proxy, backend.hostAndPort(), "-health-check-path", "healthz",
+                "-health-check-interval-seconds", "1");
+
+        assertEquals("GET /healthz HTTP/1.1", backend.awaitRequest(WAIT).requestLine());
+        assertEquals("GET /healthz HTTP/1.1", backend.awaitRequest(WAIT).requestLine());
+        assertFalse(agent.isHealthy());
+        assertEquals(0, proxy.polls(), "polled before the backend passed a check");
+
+        healthStatus.set(200);
+        Wait.until(() -> proxy.polls() > 0, WAIT, "polling once the backend passed");
+        assertTrue(agent.isHealthy());
+    }
+
+    @Test
+    void anIntervalOfZeroTurnsHealthChecksOff() throws Exception {
+        FakeProxy proxy = closeLater(new FakeProxy());
+        RawBackend backend = closeLater(new RawBackend(RawBackend.answering("HTTP/1.1 503 X\r\nContent-Length: 0\r\n\r\n")));
+        Agent agent = start(proxy, backend.hostAndPort(), "-health-check-path", "/healthz",
+                "-health-check-interval-seconds", "0");
+
+        Wait.until(() -> proxy.polls() > 0, WAIT, "polling at once");
+        assertTrue(agent.isHealthy());
+        assertNull(backend.pollRequest(Duration.ofMillis(500)), "a health check was made");
     }
 
     @Test

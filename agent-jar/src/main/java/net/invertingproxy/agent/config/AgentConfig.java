@@ -23,8 +23,8 @@ import org.apache.hc.core5.http.HttpHost;
  *   <tr><td>{@code backendTimeout}</td><td>{@code -backend-timeout}, 50 s</td></tr>
  *   <tr><td>{@code maxInFlight}</td><td>{@code -max-in-flight}, 1000</td></tr>
  *   <tr><td>{@code maxHeaderBytes}</td><td>{@code -max-header-bytes}, 65536</td></tr>
- *   <tr><td>{@code healthCheckPath}</td><td>{@code -health-check-path}, empty (off)</td></tr>
- *   <tr><td>{@code healthCheckInterval}</td><td>{@code -health-check-interval-seconds}, 5 s</td></tr>
+ *   <tr><td>{@code healthCheckPath}</td><td>{@code -health-check-path}, {@code /}</td></tr>
+ *   <tr><td>{@code healthCheckInterval}</td><td>{@code -health-check-interval-seconds}, 0 (off)</td></tr>
  *   <tr><td>{@code healthCheckUnhealthyThreshold}</td><td>{@code -health-check-unhealthy-threshold}, 2</td></tr>
  *   <tr><td>{@code forwardUserId}</td><td>{@code -forward-user-id}, false</td></tr>
  *   <tr><td>{@code stripCredentials}</td><td>{@code -strip-credentials}, false</td></tr>
@@ -75,12 +75,12 @@ public record AgentConfig(
         checkPositive(backendTimeout, "-backend-timeout");
         checkAtLeast(maxInFlight, 1, "-max-in-flight");
         checkAtLeast(maxHeaderBytes, 256, "-max-header-bytes");
-        Objects.requireNonNull(healthCheckPath, "healthCheckPath");
-        if (!healthCheckPath.isEmpty() && !healthCheckPath.startsWith("/")) {
-            throw new IllegalArgumentException("-health-check-path must start with /, got \"" + healthCheckPath + "\"");
-        }
-        checkPositive(healthCheckInterval, "-health-check-interval-seconds");
-        checkAtLeast(healthCheckUnhealthyThreshold, 1, "-health-check-unhealthy-threshold");
+        // The Go agent's readings: "healthz" means /healthz, an interval of 0 or less turns checks
+        // off, and a threshold below 1 is 1; its command lines must keep working unchanged.
+        healthCheckPath = withLeadingSlash(Objects.requireNonNull(healthCheckPath, "healthCheckPath"));
+        Objects.requireNonNull(healthCheckInterval, "healthCheckInterval");
+        healthCheckInterval = healthCheckInterval.isNegative() ? Duration.ZERO : healthCheckInterval;
+        healthCheckUnhealthyThreshold = Math.max(1, healthCheckUnhealthyThreshold);
         Objects.requireNonNull(gracefulShutdownTimeout, "gracefulShutdownTimeout");
         if (gracefulShutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("-graceful-shutdown-timeout must not be negative");
@@ -155,9 +155,9 @@ public record AgentConfig(
         return metricsPort != 0;
     }
 
-    /** Whether {@code -health-check-path} turned health checks on. */
+    /** Whether health checks are on: as in the Go agent, {@code -health-check-interval-seconds} is above 0. */
     public boolean healthCheckEnabled() {
-        return !healthCheckPath.isEmpty();
+        return !healthCheckInterval.isZero();
     }
 
     private static URI checkProxy(URI proxy) {
@@ -176,6 +176,10 @@ public record AgentConfig(
             return proxy;
         }
         return URI.create(text + "/");
+    }
+
+    private static String withLeadingSlash(String path) {
+        return path.startsWith("/") ? path : "/" + path;
     }
 
     private static void checkHost(String host, String scheme) {

@@ -82,7 +82,8 @@ final class FlagTable {
                     "scheme used to reach the backend",
                     (s, v) -> s.scheme = v.toLowerCase(Locale.ROOT)),
             new Flag("proxy-timeout", "duration", "60s",
-                    "timeout of each call to the proxy: connecting and waiting for its answer (it holds polls up to 30s)",
+                    "timeout of each call to the proxy: connecting and waiting for its answer; keep it above how"
+                            + " long the proxy holds a poll, its poll-hold-seconds: 25s by default",
                     (s, v) -> s.proxyTimeout = GoDuration.parse(v)),
             new Flag("backend-timeout", "duration", "50s",
                     "timeout of backend calls: connecting, waiting for the response head and any pause in either"
@@ -94,22 +95,24 @@ final class FlagTable {
             new Flag("max-header-bytes", "n", "65536",
                     "largest head (request line and headers together) accepted in a request read from the proxy",
                     (s, v) -> s.maxHeaderBytes = integer(v)),
-            new Flag("health-check-path", "path", "",
-                    "backend path to check with GET, e.g. /healthz; empty turns health checks off",
+            new Flag("health-check-path", "path", "/",
+                    "backend path checked with GET while health checks are on, e.g. /healthz; a missing leading /"
+                            + " is added",
                     (s, v) -> s.healthCheckPath = v),
-            new Flag("health-check-interval-seconds", "n", "5",
-                    "seconds between health checks (also the timeout of one check)",
+            new Flag("health-check-interval-seconds", "n", "0",
+                    "seconds between health checks, also the timeout of each; 0 or less turns checks off. A check"
+                            + " passes when its answer, after redirects, is 200; polling starts at the first pass",
                     (s, v) -> s.healthCheckInterval = Duration.ofSeconds(integer(v))),
             new Flag("health-check-unhealthy-threshold", "n", "2",
-                    "consecutive failed health checks (non-2xx or no answer) after which the agent stops polling"
-                            + " until a check passes",
+                    "consecutive failed health checks after which the agent stops polling until a check passes"
+                            + " (less than 1 counts as 1)",
                     (s, v) -> s.healthCheckUnhealthyThreshold = integer(v)),
             new Flag("forward-user-id", null, "false",
                     "pass the proxy's X-Inverting-Proxy-User-ID header on to the backend"
                             + " (one sent by the client is always removed)",
                     (s, v) -> s.forwardUserId = bool(v)),
             new Flag("strip-credentials", null, "false",
-                    "remove Authorization and Cookie headers before forwarding a request",
+                    "remove the Authorization header before forwarding a request (cookies are kept, as by the Go agent)",
                     (s, v) -> s.stripCredentials = bool(v)),
             new Flag("graceful-shutdown-timeout", "duration", "10s",
                     "on SIGTERM, how long requests in flight may take to finish before the agent exits",

@@ -18,7 +18,7 @@ import org.apache.hc.core5.http.message.BasicHttpRequest;
 /**
  * Turns a client request read from the proxy into the backend request: same method, same target
  * byte for byte, same headers in the same order (the client's {@code Host} included) minus
- * hop-by-hop and framing headers, {@code Expect} (the proxy answered it), credentials if
+ * hop-by-hop and framing headers, {@code Expect} (the proxy answered it), {@code Authorization} if
  * {@code -strip-credentials}, and any user-ID header
  * the client sent; the proxy's user ID is added if {@code -forward-user-id}.
  */
@@ -28,7 +28,8 @@ final class BackendRequestFactory {
     // The proxy already answered the client's Expect and is sending the body; asked again, HttpClient
     // would hold the body for up to 3 s waiting for a 100 that many backends never send.
     private static final Set<String> ANSWERED_BY_PROXY = Set.of("expect");
-    private static final Set<String> CREDENTIALS = Set.of("authorization", "cookie");
+    // Only Authorization, as the Go agent's -strip-credentials: sessions kept in cookies must still work.
+    private static final String CREDENTIALS = "authorization";
 
     private final HttpHost backend;
     private final boolean forwardUserId;
@@ -56,7 +57,7 @@ final class BackendRequestFactory {
         headers.removeIf(header -> WireHeaders.USER_ID.equalsIgnoreCase(header.getName()));
         headers.removeIf(header -> FRAMING.contains(lowerCase(header)) || ANSWERED_BY_PROXY.contains(lowerCase(header)));
         if (stripCredentials) {
-            headers.removeIf(header -> CREDENTIALS.contains(lowerCase(header)));
+            headers.removeIf(header -> CREDENTIALS.equals(lowerCase(header)));
         }
         if (forwardUserId && userId != null) {
             headers.add(new BasicHeader(WireHeaders.USER_ID, userId));

@@ -2,7 +2,6 @@ package net.invertingproxy.agent.health;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -11,21 +10,15 @@ import java.util.logging.Logger;
 
 import net.invertingproxy.agent.config.AgentConfig;
 
-import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
-import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.HttpHost;
-import org.apache.hc.core5.http.HttpResponse;
-import org.apache.hc.core5.http.Message;
-import org.apache.hc.core5.http.nio.entity.DiscardingEntityConsumer;
-import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
-import org.apache.hc.core5.http.nio.support.BasicResponseConsumer;
-import org.apache.hc.core5.util.Timeout;
 
 /**
- * Checks the backend with {@code GET -health-check-path} every {@code -health-check-interval-seconds}.
- * After {@code -health-check-unhealthy-threshold} failures in a row (a status outside 2xx, or no
- * answer within the interval) it closes the {@link HealthGate} and the agent stops polling; the
+ * Checks the backend with {@code GET -health-check-path} every {@code -health-check-interval-seconds},
+ * as the Go agent does: a check passes only if the answer, after redirects, is 200. A gate that
+ * starts closed opens at the first pass, so polling starts only once the backend is healthy. After
+ * {@code -health-check-unhealthy-threshold} failures in a row (or no answer within the interval) it
+ * closes the {@link HealthGate} and the agent stops polling, where the Go agent would exit; the
  * first check that passes opens it again. Each change is logged once.
  */
 public final class HealthChecker {
@@ -35,12 +28,12 @@ public final class HealthChecker {
     private final String path;
     private final long intervalMillis;
     private final int threshold;
-    private final CloseableHttpAsyncClient client;
+    private final HealthProbe probe;
     private final HealthGate gate;
-    private final RequestConfig checkConfig;
     private final ScheduledExecutorService scheduler;
-    // Touched by the scheduler thread only.
+    // Touched by the scheduler thread only, after start().
     private int consecutiveFailures;
+    private boolean awaitingFirstPass;
 
     /** A checker of the configured backend path, sharing the backend client. */
     public HealthChecker(AgentConfig config, CloseableHttpAsyncClient client, HealthGate gate) {
@@ -48,18 +41,9 @@ public final class HealthChecker {
         this.path = config.healthCheckPath();
         this.intervalMillis = config.healthCheckInterval().toMillis();
         this.threshold = config.healthCheckUnhealthyThreshold();
-        this.client = client;
-        this.gate = gate;
-        Timeout timeout = Timeout.ofMilliseconds(intervalMillis);
         // A check slower than the interval counts as failed.
-        this.checkConfig = RequestConfig.custom()
-                .setConnectionRequestTimeout(timeout)
-                .setResponseTimeout(timeout)
-                .setRedirectsEnabled(false)
-                .setAuthenticationEnabled(false)
-                .setProtocolUpgradeEnabled(false)
-                .setContentCompressionEnabled(false)
-                .build();
+        this.probe = new HealthProbe(client, backend, path, config.healthCheckInterval());
+        this.gate = gate;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "agent-health-check");
             thread.setDaemon(true);
@@ -69,6 +53,10 @@ public final class HealthChecker {
 
     /** Checks now and then every interval. */
     public void start() {
+        awaitingFirstPass = !gate.isHealthy();
+        if (awaitingFirstPass) {
+            LOG.info(() -> "waiting for backend " + backend + " to pass its health check " + path + " before polling");
+        }
         scheduler.scheduleWithFixedDelay(this::checkAndRecord, 0, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -88,15 +76,8 @@ public final class HealthChecker {
 
     /** Runs one check; returns why it failed, or {@code null} if it passed. */
     private String check() {
-        HttpClientContext context = HttpClientContext.create();
-        context.setRequestConfig(checkConfig);
-        Future<Message<HttpResponse, Void>> answer = null;
         try {
-            // The answer's body, if any, is read and dropped; only its status counts.
-            answer = client.execute(new BasicRequestProducer("GET", backend, path),
-                    new BasicResponseConsumer<>(new DiscardingEntityConsumer<>()), context, null);
-            int status = answer.get(intervalMillis, TimeUnit.MILLISECONDS).getHead().getCode();
-            return status >= 200 && status < 300 ? null : "status " + status;
+            return probe.run();
         } catch (TimeoutException e) {
             return "no answer within " + intervalMillis + " ms";
         } catch (ExecutionException e) {
@@ -110,11 +91,6 @@ public final class HealthChecker {
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "health check failure details", e);
             return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        } finally {
-            // A check that is not done by now is abandoned, its connection closed rather than drained.
-            if (answer != null) {
-                answer.cancel(true);
-            }
         }
     }
 
@@ -122,14 +98,19 @@ public final class HealthChecker {
         consecutiveFailures = 0;
         if (!gate.isHealthy()) {
             gate.setHealthy(true);
-            LOG.info(() -> "backend " + backend + " passed its health check " + path + "; polling resumed");
+            String polling = awaitingFirstPass ? "polling started" : "polling resumed";
+            LOG.info(() -> "backend " + backend + " passed its health check " + path + "; " + polling);
         }
+        awaitingFirstPass = false;
     }
 
     private void failed(String why) {
         consecutiveFailures++;
         LOG.fine(() -> "health check " + path + " failed (" + why + "), " + consecutiveFailures + " in a row");
-        if (consecutiveFailures >= threshold && gate.isHealthy()) {
+        if (awaitingFirstPass && consecutiveFailures == 1) {
+            LOG.warning(() -> "backend " + backend + " failed its health check " + path + " (" + why
+                    + "); polling starts once a check passes");
+        } else if (consecutiveFailures >= threshold && gate.isHealthy()) {
             gate.setHealthy(false);
             LOG.warning(() -> "backend " + backend + " failed " + consecutiveFailures + " health checks in a row (last: "
                     + why + "); polling stopped until a check passes");

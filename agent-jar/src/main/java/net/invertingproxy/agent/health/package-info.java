@@ -1,2 +1,5 @@
-/** Backend health checks that pause polling while the backend is down, as the Go agent's do. */
+/**
+ * Backend health checks with the Go agent's flags and pass rule: polling waits for the first passing
+ * check, and pauses (where the Go agent exits) while the backend keeps failing.
+ */
 package net.invertingproxy.agent.health;

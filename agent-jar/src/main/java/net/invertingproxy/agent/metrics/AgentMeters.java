@@ -43,7 +43,8 @@ public final class AgentMeters implements ExchangeListener, PollListener, AutoCl
                 .description("requests being forwarded, whether moving bytes or waiting for the backend")
                 .strongReference(true).register(registry);
         Gauge.builder("inverting.proxy.agent.backend.healthy", backendHealthy, b -> b.getAsBoolean() ? 1 : 0)
-                .description("1 while the agent polls (health checks off or passing), 0 while the backend is unhealthy")
+                .description("1 while the agent polls (health checks off or passing), 0 before the backend first passes one"
+                        + " and while it is unhealthy")
                 .strongReference(true).register(registry);
         backendLatency = Timer.builder("inverting.proxy.agent.backend.duration")
                 .description("from sending a request to the backend until its response head arrived")

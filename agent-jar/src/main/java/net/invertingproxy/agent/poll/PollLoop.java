@@ -16,7 +16,8 @@ import net.invertingproxy.protocol.PendingRequests;
  * Long-polls {@code agent/pending} on one thread and dispatches every request ID it is given,
  * polling again at once after each answer. While the proxy cannot be reached it backs off; it says
  * so once when the proxy becomes unreachable and once when it is back, and logs each retry only at
- * debug level. While the backend is unhealthy it does not poll at all, so the proxy sees no agent.
+ * debug level. Until the backend first passes a health check, and while it is unhealthy, it does not
+ * poll at all, so the proxy sees no agent.
  */
 public final class PollLoop {
     private static final Logger LOG = Logger.getLogger(PollLoop.class.getName());

@@ -42,9 +42,9 @@ class AgentConfigTest {
         assertEquals(Duration.ofSeconds(50), config.backendTimeout());
         assertEquals(1000, config.maxInFlight());
         assertEquals(65536, config.maxHeaderBytes());
-        assertEquals("", config.healthCheckPath());
+        assertEquals("/", config.healthCheckPath());
         assertFalse(config.healthCheckEnabled());
-        assertEquals(Duration.ofSeconds(5), config.healthCheckInterval());
+        assertEquals(Duration.ZERO, config.healthCheckInterval());
         assertEquals(2, config.healthCheckUnhealthyThreshold());
         assertFalse(config.forwardUserId());
         assertFalse(config.stripCredentials());
@@ -97,6 +97,35 @@ class AgentConfigTest {
         assertTrue(parse("-strip-credentials=F", "-strip-credentials=T").stripCredentials());
     }
 
+    // The Go agent: checks are on when the interval is above 0, whatever the path.
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "-health-check-interval-seconds 0|false|0",
+        "-health-check-interval-seconds -1|false|0",
+        "-health-check-path /healthz|false|0",
+        "-health-check-path /healthz -health-check-interval-seconds 0|false|0",
+        "-health-check-interval-seconds 10|true|10",
+        "-health-check-interval-seconds=1 -health-check-path=/|true|1"})
+    void healthChecksAreOnExactlyWhenTheIntervalIsAboveZero(String flags, boolean on, int seconds) throws Exception {
+        AgentConfig config = parse(flags.split(" "));
+        assertEquals(on, config.healthCheckEnabled(), flags);
+        assertEquals(Duration.ofSeconds(seconds), config.healthCheckInterval(), flags);
+    }
+
+    @Test
+    void aGoAgentHealthCheckCommandLineMeansWhatItMeansInGo() throws Exception {
+        AgentConfig config = AgentConfig.parse("-proxy", "https://proxy.example.com/", "-backend", "b",
+                "-host", "localhost:8888", "-health-check-path", "healthz", "-health-check-interval-seconds", "30",
+                "-health-check-unhealthy-threshold", "0");
+        assertEquals("/healthz", config.healthCheckPath());
+        assertTrue(config.healthCheckEnabled());
+        assertEquals(Duration.ofSeconds(30), config.healthCheckInterval());
+        // Go raises a threshold below 1 to 1 rather than refusing it.
+        assertEquals(1, config.healthCheckUnhealthyThreshold());
+        assertEquals("/", parse("-health-check-path", "").healthCheckPath());
+        assertEquals("/a/b?x=1", parse("-health-check-path=a/b?x=1").healthCheckPath());
+    }
+
     @Test
     void proxyUrlGetsItsTrailingSlash() throws Exception {
         assertEquals(URI.create("http://h:1/"), AgentConfig.parse("-proxy", "http://h:1", "-backend", "b").proxy());
@@ -113,7 +142,6 @@ class AgentConfigTest {
         "-forward-user-id=maybe|invalid value \"maybe\" for flag -forward-user-id: not a boolean (use true or false)",
         "-scheme ftp|-scheme must be http or https, got \"ftp\"",
         "-host a/b|-host must be host:port, got \"a/b\"",
-        "-health-check-path healthz|-health-check-path must start with /, got \"healthz\"",
         "-forward-user-id false|unexpected argument \"false\"",
         "-graceful-shutdown-timeout -1s|-graceful-shutdown-timeout must not be negative",
         "-metrics-port 65536|-metrics-port must be a port number (0 for none), got 65536"})

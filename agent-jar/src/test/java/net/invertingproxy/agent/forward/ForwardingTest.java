@@ -244,15 +244,30 @@ class ForwardingTest {
     }
 
     @Test
-    void withoutForwardUserIdNoUserIdReachesTheBackendAndCredentialsCanBeStripped() throws Exception {
+    void withoutForwardUserIdNoUserIdReachesTheBackend() throws Exception {
         FakeProxy proxy = proxy();
         RawBackend backend = backend(RawBackend.answering(OK_RESPONSE));
-        agent(proxy, backend.hostAndPort(), "-strip-credentials=true");
+        agent(proxy, backend.hostAndPort());
 
-        proxy.offer("s", ("GET / HTTP/1.1\r\nHost: h\r\nx-inverting-proxy-user-id: mallory\r\n"
-                + "Authorization: Bearer t\r\nCookie: s=1\r\nX-Keep: 1\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1), "alice");
+        proxy.offer("s", ("GET / HTTP/1.1\r\nHost: h\r\nx-inverting-proxy-user-id: mallory\r\nX-Keep: 1\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1), "alice");
 
         assertEquals("GET / HTTP/1.1\r\nHost: h\r\nX-Keep: 1\r\nConnection: keep-alive\r\n\r\n",
+                backend.awaitRequest(WAIT).rawHead());
+    }
+
+    // As the Go agent's flag: only Authorization goes, so sessions kept in cookies still work.
+    @ParameterizedTest
+    @ValueSource(strings = {"-strip-credentials", "-strip-credentials=true", "--strip-credentials=1"})
+    void stripCredentialsRemovesOnlyAuthorization(String flag) throws Exception {
+        FakeProxy proxy = proxy();
+        RawBackend backend = backend(RawBackend.answering(OK_RESPONSE));
+        agent(proxy, backend.hostAndPort(), flag);
+
+        proxy.offer("s", "GET / HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer t\r\nCookie: s=1\r\n"
+                + "authorization: Basic dTpw\r\nProxy-Authorization: Basic x\r\nX-Keep: 1\r\n\r\n");
+
+        assertEquals("GET / HTTP/1.1\r\nHost: h\r\nCookie: s=1\r\nX-Keep: 1\r\nConnection: keep-alive\r\n\r\n",
                 backend.awaitRequest(WAIT).rawHead());
     }
 

@@ -99,7 +99,8 @@ enum CommandLineFlag {
         String name = assignment.substring(0, equals);
         boolean known = Arrays.stream(ProxySetting.values()).anyMatch(setting -> setting.key().equals(name));
         if (!known) {
-            throw new IllegalArgumentException("unknown proxy setting " + name + " (--help lists them)");
+            // The error line already ends pointing at --help, which lists the settings.
+            throw new IllegalArgumentException("unknown proxy setting " + name);
         }
         return options.withInitParameter(name, assignment.substring(equals + 1));
     }

@@ -36,8 +36,8 @@ public final class ProxyCommandLine {
         try {
             invocation = parse(args, webappDir);
         } catch (UsageException e) {
-            err.println("error: " + e.getMessage());
-            err.println("run with --help for usage");
+            // One line, so that a supervisor's log shows the whole complaint.
+            err.println("error: " + e.getMessage() + " (run with --help for usage)");
             return EXIT_USAGE;
         }
         if (invocation.helpRequested()) {

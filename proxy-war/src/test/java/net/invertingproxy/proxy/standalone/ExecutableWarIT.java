@@ -114,7 +114,8 @@ class ExecutableWarIT {
 
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, process.exitValue());
-        assertTrue(Files.readString(tmp.resolve("stderr.log")).contains("error: unknown flag: --bogus"));
+        assertTrue(Files.readString(tmp.resolve("stderr.log"))
+                .contains("error: unknown flag: --bogus (run with --help for usage)" + System.lineSeparator()));
     }
 
     // The child's temporary directory is this test's, so the test can see that the unpacked WAR goes away; so are its
