@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import org.apache.hc.client5.http.classic.methods.HttpGet;
@@ -17,6 +18,7 @@ import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.util.Timeout;
 
 import net.invertingproxy.agent.Agent;
@@ -66,20 +68,31 @@ final class Tunnel implements AutoCloseable {
 
     /** A backend and a proxy with the given settings and the default backend registered, no agent yet. */
     static Tunnel withoutAgent(Map<String, String> proxySettings) throws Exception {
-        Tunnel tunnel = withoutBackends(proxySettings);
+        return withoutAgent(proxySettings, UnaryOperator.identity());
+    }
+
+    /** As {@link #withoutAgent(Map)}, on a container set up differently, e.g. with a smaller thread pool. */
+    static Tunnel withoutAgent(Map<String, String> proxySettings, UnaryOperator<EmbeddedProxy.Options> container)
+            throws Exception {
+        Tunnel tunnel = withoutBackends(proxySettings, container);
         tunnel.agentCredential = AdminClient.agentCredential(tunnel.admin.create(DEFAULT_BACKEND));
         return tunnel;
     }
 
     /** A backend and a proxy with the given settings and an empty registry in a data directory of its own. */
     static Tunnel withoutBackends(Map<String, String> proxySettings) throws Exception {
+        return withoutBackends(proxySettings, UnaryOperator.identity());
+    }
+
+    private static Tunnel withoutBackends(Map<String, String> proxySettings,
+                                          UnaryOperator<EmbeddedProxy.Options> container) throws Exception {
         Map<String, String> settings = new HashMap<>(proxySettings);
         Path dataDir = settings.containsKey("data-dir") ? Path.of(settings.get("data-dir"))
                 : Files.createTempDirectory("inverting-proxy-test");
         settings.putIfAbsent("data-dir", dataDir.toString());
         settings.putIfAbsent("admin-token", ADMIN_TOKEN);
         TestBackend backend = new TestBackend();
-        EmbeddedProxy.Options options = EmbeddedProxy.Options.of(WEBAPP);
+        EmbeddedProxy.Options options = container.apply(EmbeddedProxy.Options.of(WEBAPP));
         for (Map.Entry<String, String> setting : settings.entrySet()) {
             options = options.withInitParameter(setting.getKey(), setting.getValue());
         }
@@ -136,6 +149,27 @@ final class Tunnel implements AutoCloseable {
             settings.put(keysAndValues[i], keysAndValues[i + 1]);
         }
         return settings;
+    }
+
+    /**
+     * Waits until exactly this many requests of the default backend wait for a poll, as the
+     * proxy's own gauge tells; a test that parks requests then knows they all got there.
+     */
+    void awaitQueuedRequests(int count) throws Exception {
+        String wanted = "inverting_proxy_queued_requests{backend=\"default\"} " + count + ".0";
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String metrics = "";
+        while (System.nanoTime() < deadline) {
+            HttpGet get = new HttpGet(uri("/metrics"));
+            get.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(5)).build());
+            metrics = client.execute(get, response -> EntityUtils.toString(response.getEntity()));
+            if (metrics.lines().anyMatch(wanted::equals)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("not " + count + " requests queued within 10 s: "
+                + metrics.lines().filter(line -> line.startsWith("inverting_proxy_queued_requests")).toList());
     }
 
     // The agent's first poll reaches the proxy a moment after start; until then the proxy rightly

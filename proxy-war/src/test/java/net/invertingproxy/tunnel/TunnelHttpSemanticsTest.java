@@ -15,6 +15,7 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -356,6 +357,35 @@ class TunnelHttpSemanticsTest {
         assertEquals(List.of("api.example.com"), seen.headerValues("X-Forwarded-Host"));
     }
 
+    /*
+     * RFC 9110 section 5.3: the order of field lines with the same name is significant (a list
+     * such as Accept or X-Forwarded-For means something else reordered), the order across names
+     * is not. A servlet container hands a request's headers over grouped by name, so the proxy
+     * promises exactly this much: each name's values in their order, names in the order they
+     * first appeared, none lost.
+     */
+    @Test
+    void repeatedHeadersKeepTheirOrderAndNamesTheirFirstAppearance() throws Exception {
+        tunnel.backend.behave((request, response, recorded) -> response.setStatus(204));
+
+        // Raw bytes, so the interleaving on the wire is exactly this; "x-alpha" is X-Alpha in another case.
+        String raw = rawExchange("GET /header-order HTTP/1.1\r\nHost: a\r\n"
+                + "X-Zulu: 1\r\nX-Alpha: 2\r\nX-Zulu: 3\r\nX-Mike: 4\r\nx-alpha: 5\r\nX-Zulu: 6\r\n"
+                + "Connection: close\r\n\r\n");
+
+        assertTrue(raw.startsWith("HTTP/1.1 204"), raw);
+        List<Map.Entry<String, String>> arrived = tunnel.backend.nextRequest().headers().stream()
+                .filter(header -> List.of("x-zulu", "x-alpha", "x-mike").contains(header.getKey().toLowerCase(Locale.ROOT)))
+                .toList();
+        assertEquals(List.of("1", "3", "6"), valuesOf(arrived, "X-Zulu"));
+        assertEquals(List.of("2", "5"), valuesOf(arrived, "X-Alpha"));
+        assertEquals(List.of("4"), valuesOf(arrived, "X-Mike"));
+        assertEquals(6, arrived.size(), "a value was lost or repeated: " + arrived);
+        List<String> namesInOrder = arrived.stream().map(header -> header.getKey().toLowerCase(Locale.ROOT))
+                .distinct().toList();
+        assertEquals(List.of("x-zulu", "x-alpha", "x-mike"), namesInOrder, arrived.toString());
+    }
+
     private static String rawExchange(String requests) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", tunnel.proxy.port())) {
             socket.setSoTimeout(10_000);
@@ -369,6 +399,10 @@ class TunnelHttpSemanticsTest {
         byte[] bytes = new byte[size];
         new Random(seed).nextBytes(bytes);
         return bytes;
+    }
+
+    private static List<String> valuesOf(List<Map.Entry<String, String>> headers, String name) {
+        return headers.stream().filter(header -> header.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).toList();
     }
 
     private static List<String> values(Header[] headers) {

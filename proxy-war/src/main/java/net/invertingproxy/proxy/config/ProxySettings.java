@@ -12,7 +12,8 @@ import net.invertingproxy.proxy.access.AddressRange;
 
 /**
  * The proxy's resolved settings. Each is looked up, first match wins, as a servlet context
- * parameter, a system property, an environment variable, then its default.
+ * parameter, a system property, an environment variable, then its default; a blank value counts
+ * as unset.
  */
 public record ProxySettings(
         Duration pollHold,
@@ -58,17 +59,21 @@ public record ProxySettings(
                 maxBackends);
     }
 
-    /** Resolves every setting from the three sources; a value that is not a positive number is refused. */
+    /**
+     * Resolves every setting from the three sources; a blank value counts as unset. A value the
+     * proxy cannot use is refused with one line naming the setting, where the value came from and
+     * the value itself.
+     */
     public static ProxySettings resolve(Function<String, String> contextParameters,
                                         Map<?, ?> systemProperties, Map<String, String> environment) {
         Map<ProxySetting, Long> values = new EnumMap<>(ProxySetting.class);
-        Map<ProxySetting, String> texts = new EnumMap<>(ProxySetting.class);
+        Map<ProxySetting, Found> texts = new EnumMap<>(ProxySetting.class);
         for (ProxySetting setting : ProxySetting.values()) {
-            String value = lookup(setting, contextParameters, systemProperties, environment);
+            Found found = lookup(setting, contextParameters, systemProperties, environment);
             if (setting.isNumeric()) {
-                values.put(setting, parse(setting, value));
+                values.put(setting, parse(found));
             } else {
-                texts.put(setting, value);
+                texts.put(setting, found);
             }
         }
         return new ProxySettings(
@@ -84,13 +89,21 @@ public record ProxySettings(
                 Math.toIntExact(values.get(ProxySetting.MAX_HEADER_COUNT)),
                 Duration.ofSeconds(values.get(ProxySetting.DRAIN_TIMEOUT_SECONDS)),
                 metricsAccess(texts.get(ProxySetting.METRICS_ACCESS)),
-                texts.get(ProxySetting.METRICS_TOKEN),
+                texts.get(ProxySetting.METRICS_TOKEN).value(),
                 Duration.ofMillis(values.get(ProxySetting.SWEEP_INTERVAL_MILLIS)),
-                dataDir(texts.get(ProxySetting.DATA_DIR), systemProperties),
-                texts.get(ProxySetting.ADMIN_TOKEN),
+                dataDir(texts.get(ProxySetting.DATA_DIR).value(), systemProperties),
+                texts.get(ProxySetting.ADMIN_TOKEN).value(),
                 trustedProxies(texts.get(ProxySetting.TRUSTED_PROXIES)),
                 albPublicKeysUrl(texts.get(ProxySetting.ALB_PUBLIC_KEYS_URL)),
                 Math.toIntExact(values.get(ProxySetting.MAX_BACKENDS)));
+    }
+
+    /** A setting's value and where it came from, for error messages. */
+    private record Found(ProxySetting setting, String value, String source) {
+        InvalidSettingException invalid(String requirement) {
+            return new InvalidSettingException("setting '" + setting.key() + "' (" + source + ") " + requirement
+                    + ", got '" + printable(value) + "'");
+        }
     }
 
     // Under Tomcat the registry belongs with the instance (CATALINA_BASE), not the working directory.
@@ -105,60 +118,85 @@ public record ProxySettings(
         return Path.of("inverting-proxy-data");
     }
 
-    private static List<AddressRange> trustedProxies(String value) {
+    private static List<AddressRange> trustedProxies(Found found) {
         List<AddressRange> ranges = new ArrayList<>();
-        for (String range : value.split(",")) {
+        for (String range : found.value().split(",")) {
             if (range.isBlank()) {
                 continue;
             }
             try {
                 ranges.add(AddressRange.parse(range));
             } catch (IllegalArgumentException e) {
-                throw new InvalidSettingException("setting 'trusted-proxies': " + e.getMessage());
+                throw found.invalid("must be comma-separated CIDR ranges (" + printable(e.getMessage()) + ")");
             }
         }
         return List.copyOf(ranges);
     }
 
-    private static String albPublicKeysUrl(String value) {
+    private static String albPublicKeysUrl(Found found) {
+        String value = found.value();
         if (!value.contains("{kid}") || !(value.startsWith("https://") || value.startsWith("http://"))) {
-            throw new InvalidSettingException("setting 'alb-public-keys-url' must be an http(s) URL containing {kid}, got '"
-                    + value + "'");
+            throw found.invalid("must be an http(s) URL containing {kid}");
         }
         return value;
     }
 
-    private static MetricsAccess metricsAccess(String value) {
+    private static MetricsAccess metricsAccess(Found found) {
         try {
-            return MetricsAccess.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            return MetricsAccess.valueOf(found.value().toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException("setting 'metrics-access' must be loopback, open or off, got '" + value + "'");
+            throw found.invalid("must be loopback, open or off");
         }
     }
 
-    private static String lookup(ProxySetting setting, Function<String, String> contextParameters,
-                                 Map<?, ?> systemProperties, Map<String, String> environment) {
-        String value = contextParameters.apply(setting.key());
-        if (value == null) {
-            Object property = systemProperties.get(setting.systemProperty());
-            value = property == null ? null : property.toString();
+    // First match wins; a blank value (an empty <Parameter>, "-Dinverting-proxy.x=", "X=" in an
+    // environment file) counts as unset, so it cannot hide a value set further down.
+    private static Found lookup(ProxySetting setting, Function<String, String> contextParameters,
+                                Map<?, ?> systemProperties, Map<String, String> environment) {
+        String parameter = contextParameters.apply(setting.key());
+        if (parameter != null && !parameter.isBlank()) {
+            return new Found(setting, parameter.trim(), "context parameter " + setting.key());
         }
-        if (value == null) {
-            value = environment.get(setting.environmentVariable());
+        Object property = systemProperties.get(setting.systemProperty());
+        if (property != null && !property.toString().isBlank()) {
+            return new Found(setting, property.toString().trim(), "system property " + setting.systemProperty());
         }
-        return value == null || value.isBlank() ? setting.defaultValue() : value.trim();
+        String variable = environment.get(setting.environmentVariable());
+        if (variable != null && !variable.isBlank()) {
+            return new Found(setting, variable.trim(), "environment variable " + setting.environmentVariable());
+        }
+        return new Found(setting, setting.defaultValue(), "default");
     }
 
-    private static long parse(ProxySetting setting, String value) {
+    // Every number ends up as an int or as a time added to the clock, so a larger one would fail
+    // later, on a request, instead of here.
+    private static long parse(Found found) {
+        long parsed;
         try {
-            long parsed = Long.parseLong(value);
-            if (parsed > 0) {
-                return parsed;
-            }
+            parsed = Long.parseLong(found.value());
         } catch (NumberFormatException e) {
-            // reported below with the setting's name
+            throw found.invalid("must be a positive whole number");
         }
-        throw new InvalidSettingException("setting '" + setting.key() + "' must be a positive whole number, got '"
-                + value + "'");
+        if (parsed <= 0) {
+            throw found.invalid("must be a positive whole number");
+        }
+        if (parsed > Integer.MAX_VALUE) {
+            throw found.invalid("must be at most " + Integer.MAX_VALUE);
+        }
+        return parsed;
+    }
+
+    // The message is one log line: control characters in a value (a stray newline in an
+    // environment file) are shown escaped instead of breaking it.
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\x%02x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 }

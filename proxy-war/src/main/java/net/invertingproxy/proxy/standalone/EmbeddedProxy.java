@@ -16,6 +16,7 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** The proxy web application running on an embedded Jetty 12 (ee10) server, at context path {@code /}. */
 public final class EmbeddedProxy implements AutoCloseable {
@@ -35,7 +36,7 @@ public final class EmbeddedProxy implements AutoCloseable {
 
     /** Starts a server with these options; fails if the port cannot be bound or the web application does not start. */
     public static EmbeddedProxy start(Options options) throws Exception {
-        Server server = new Server();
+        Server server = new Server(new QueuedThreadPool(options.maxThreads()));
         server.setStopTimeout(options.stopTimeout().toMillis());
         ServerConnector connector = newConnector(server, options);
         server.addConnector(connector);
@@ -153,15 +154,20 @@ public final class EmbeddedProxy implements AutoCloseable {
      * @param idleTimeout    how long a connection may stay idle; {@link #of} uses {@value #DEFAULT_IDLE_TIMEOUT_SECONDS} s
      * @param maxHeaderBytes the largest request header block accepted; {@link #of} uses {@value #DEFAULT_MAX_HEADER_BYTES}
      * @param stopTimeout    how long stopping waits for requests in flight; {@link #of} uses {@value #DEFAULT_STOP_TIMEOUT_SECONDS} s
+     * @param maxThreads     the size of the server's thread pool; {@link #of} uses {@value #DEFAULT_MAX_THREADS}
      */
     public record Options(Path webappDir, String host, int port, Map<String, String> initParameters,
-                          Duration idleTimeout, int maxHeaderBytes, Duration stopTimeout) {
+                          Duration idleTimeout, int maxHeaderBytes, Duration stopTimeout, int maxThreads) {
         /** Above an AWS ALB's 60 s idle timeout, so the balancer, not the proxy, closes idle connections; and above the 25 s poll hold. */
         public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 75;
         /** Room for large cookies and tokens that clients send through the proxy. */
         public static final int DEFAULT_MAX_HEADER_BYTES = 65536;
         /** Well inside the grace periods of Kubernetes (30 s) and ECS (30 s) before they kill the process. */
         public static final int DEFAULT_STOP_TIMEOUT_SECONDS = 30;
+        /** Jetty's own default; the README's advice on {@code max-streaming-exchanges} assumes it. */
+        public static final int DEFAULT_MAX_THREADS = 200;
+        // Below this Jetty cannot run its acceptor and selector threads and still serve requests.
+        private static final int MIN_THREADS = 8;
 
         /** Checks every option and freezes the parameter map; a bad value gives an {@link IllegalArgumentException} naming it. */
         public Options {
@@ -174,45 +180,51 @@ public final class EmbeddedProxy implements AutoCloseable {
             require(idleTimeout.toMillis() > 0, "idle timeout must be positive, not " + idleTimeout);
             require(maxHeaderBytes > 0, "max header bytes must be positive, not " + maxHeaderBytes);
             require(!stopTimeout.isNegative(), "stop timeout must not be negative, not " + stopTimeout);
+            require(maxThreads >= MIN_THREADS, "max threads must be at least " + MIN_THREADS + ", not " + maxThreads);
             initParameters = Collections.unmodifiableMap(new LinkedHashMap<>(initParameters));
         }
 
         /** Options for a loopback server on any free port serving this directory, with every other default. */
         public static Options of(Path webappDir) {
             return new Options(webappDir, "127.0.0.1", 0, Map.of(), Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS),
-                    DEFAULT_MAX_HEADER_BYTES, Duration.ofSeconds(DEFAULT_STOP_TIMEOUT_SECONDS));
+                    DEFAULT_MAX_HEADER_BYTES, Duration.ofSeconds(DEFAULT_STOP_TIMEOUT_SECONDS), DEFAULT_MAX_THREADS);
         }
 
         /** A copy binding another address. */
         public Options withHost(String value) {
-            return new Options(webappDir, value, port, initParameters, idleTimeout, maxHeaderBytes, stopTimeout);
+            return new Options(webappDir, value, port, initParameters, idleTimeout, maxHeaderBytes, stopTimeout, maxThreads);
         }
 
         /** A copy binding another port. */
         public Options withPort(int value) {
-            return new Options(webappDir, host, value, initParameters, idleTimeout, maxHeaderBytes, stopTimeout);
+            return new Options(webappDir, host, value, initParameters, idleTimeout, maxHeaderBytes, stopTimeout, maxThreads);
         }
 
         /** A copy with one more context init parameter, replacing any of the same name. */
         public Options withInitParameter(String name, String value) {
             Map<String, String> parameters = new LinkedHashMap<>(initParameters);
             parameters.put(name, value);
-            return new Options(webappDir, host, port, parameters, idleTimeout, maxHeaderBytes, stopTimeout);
+            return new Options(webappDir, host, port, parameters, idleTimeout, maxHeaderBytes, stopTimeout, maxThreads);
         }
 
         /** A copy with another connection idle timeout. */
         public Options withIdleTimeout(Duration value) {
-            return new Options(webappDir, host, port, initParameters, value, maxHeaderBytes, stopTimeout);
+            return new Options(webappDir, host, port, initParameters, value, maxHeaderBytes, stopTimeout, maxThreads);
         }
 
         /** A copy accepting request header blocks up to this size. */
         public Options withMaxHeaderBytes(int value) {
-            return new Options(webappDir, host, port, initParameters, idleTimeout, value, stopTimeout);
+            return new Options(webappDir, host, port, initParameters, idleTimeout, value, stopTimeout, maxThreads);
         }
 
         /** A copy with another stop timeout. */
         public Options withStopTimeout(Duration value) {
-            return new Options(webappDir, host, port, initParameters, idleTimeout, maxHeaderBytes, value);
+            return new Options(webappDir, host, port, initParameters, idleTimeout, maxHeaderBytes, value, maxThreads);
+        }
+
+        /** A copy whose server runs on a thread pool of this size. */
+        public Options withMaxThreads(int value) {
+            return new Options(webappDir, host, port, initParameters, idleTimeout, maxHeaderBytes, stopTimeout, value);
         }
 
         private static void require(boolean condition, String message) {

@@ -9,7 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -398,6 +402,90 @@ class BrokerTest {
             sweeper.join();
 
             assertEquals(1, answered.get() + client.failures.get(), "round " + round);
+        }
+    }
+
+    /*
+     * Three things can end a parked exchange, each on its own thread: the client going away (the
+     * servlet calls finish), an agent's answer (claimResponse, then finish once relayed, as
+     * ResponseServlet does) and the request timeout (sweep). Whatever the interleaving, exactly
+     * one of them ends it, the client is failed at most once, and the broker forgets it.
+     */
+    @Test
+    void clientAbortAnswerAndTimeoutRacingEndTheExchangeExactlyOnce() throws Exception {
+        Random random = new Random(42);
+        Map<String, Integer> wins = new TreeMap<>();
+        for (int round = 0; round < 600; round++) {
+            Broker<RecordingClient> broker = broker(Map.of("request-timeout-seconds", "1"));
+            RecordingPoll poll = new RecordingPoll();
+            broker.poll(DEFAULT_BACKEND, poll);
+            RecordingClient client = new RecordingClient();
+            Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, client);
+            assertEquals(List.of(exchange.id()), poll.ids);
+            // Half the rounds race while the agent has already read the request: an answer is
+            // then claimed from READING rather than HANDED_OUT.
+            if (round % 2 == 1) {
+                broker.claimRead(DEFAULT_BACKEND, exchange.id());
+                broker.readFinished(exchange);
+            }
+            clock.advance(Duration.ofSeconds(2));
+
+            AtomicBoolean abortEnded = new AtomicBoolean();
+            AtomicBoolean answerClaimed = new AtomicBoolean();
+            AtomicBoolean answerEnded = new AtomicBoolean();
+            // Small random head starts vary which leg comes first from round to round.
+            long[] delays = {random.nextInt(50_000), random.nextInt(50_000), random.nextInt(50_000)};
+            CountDownLatch start = new CountDownLatch(1);
+            Thread clientGone = new Thread(() -> {
+                awaitThenSpin(start, delays[0]);
+                abortEnded.set(broker.finish(exchange));
+            });
+            Thread agent = new Thread(() -> {
+                awaitThenSpin(start, delays[1]);
+                try {
+                    broker.claimResponse(DEFAULT_BACKEND, exchange.id());
+                    answerClaimed.set(true);
+                    answerEnded.set(broker.finish(exchange));
+                } catch (FailureException e) {
+                    // the exchange was already ended or timed out
+                }
+            });
+            Thread sweeper = new Thread(() -> {
+                awaitThenSpin(start, delays[2]);
+                broker.sweep();
+            });
+            clientGone.start();
+            agent.start();
+            sweeper.start();
+            start.countDown();
+            clientGone.join();
+            agent.join();
+            sweeper.join();
+
+            String state = "round " + round + ": abort ended " + abortEnded + ", answer claimed " + answerClaimed
+                    + " and ended " + answerEnded + ", client failed " + client.failures + " times";
+            boolean timedOut = client.failures.get() == 1;
+            assertTrue(client.failures.get() <= 1, state);
+            if (timedOut) {
+                assertEquals(Failure.AGENT_TIMEOUT, client.failure, state);
+            }
+            // A timeout and an answer exclude each other: once either wins, the other is refused.
+            assertFalse(timedOut && answerClaimed.get(), state);
+            int enders = (abortEnded.get() ? 1 : 0) + (answerEnded.get() ? 1 : 0) + (timedOut ? 1 : 0);
+            assertEquals(1, enders, state);
+            assertTrue(exchange.isDone(), state);
+            assertEquals(0, broker.exchangeCount(), state);
+            wins.merge(abortEnded.get() ? "abort" : answerEnded.get() ? "answer" : "timeout", 1, Integer::sum);
+        }
+        // Each leg won some rounds, so every pairing of the race was really run.
+        assertEquals(Set.of("abort", "answer", "timeout"), wins.keySet(), wins.toString());
+    }
+
+    private static void awaitThenSpin(CountDownLatch latch, long nanos) {
+        await(latch);
+        long end = System.nanoTime() + nanos;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
         }
     }
 
