@@ -17,6 +17,14 @@ public final class WireHeaders {
      * the proxy can tell apart several agents behind one address.
      */
     public static final String AGENT_ID = "X-Inverting-Proxy-Agent-ID";
+    /**
+     * Sent by our agent on {@code GET agent/pending} (an extension; the Go agent sends none): with
+     * {@value #INLINE_POLL_MODE}, the poll answer may carry whole bodiless requests, saving the
+     * agent a {@code GET agent/request} for each.
+     */
+    public static final String POLL_MODE = "X-Inverting-Proxy-Poll-Mode";
+    /** The {@link #POLL_MODE} value asking for requests inline. */
+    public static final String INLINE_POLL_MODE = "inline";
     /** Content type of the response message the agent posts; the Go agent sends exactly this. */
     public static final String RESPONSE_MESSAGE_CONTENT_TYPE = "text/plain";
 

@@ -1,6 +1,9 @@
 package net.invertingproxy.protocol;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
@@ -45,13 +48,13 @@ class PendingRequestsTest {
 
     @Test
     void toJsonWritesAJsonArrayOfStrings() {
-        assertEquals("[\"a\",\"b\"]", new PendingRequests(List.of("a", "b")).toJson());
+        assertEquals("[\"a\",\"b\"]", PendingRequests.ofIds(List.of("a", "b")).toJson());
     }
 
     @Test
     void toJsonRoundTripsThroughParse() throws Exception {
         List<String> ids = List.of(RequestIds.next(), RequestIds.next(), "odd <chars> = & ' \" \\ ü");
-        PendingRequests answer = new PendingRequests(ids);
+        PendingRequests answer = PendingRequests.ofIds(ids);
 
         PendingRequests parsed = PendingRequests.parse(answer.toJson());
 
@@ -67,12 +70,38 @@ class PendingRequestsTest {
     @Test
     void laterChangesToTheGivenListDoNotChangeTheAnswer() {
         List<String> ids = new ArrayList<>(List.of("a"));
-        PendingRequests answer = new PendingRequests(ids);
+        PendingRequests answer = PendingRequests.ofIds(ids);
 
         ids.add("b");
 
         assertEquals(List.of("a"), answer.requestIds());
         assertThrows(UnsupportedOperationException.class, () -> answer.requestIds().add("c"));
+    }
+
+    @Test
+    void inlineRequestsRoundTripByteForByteBesideIdsToRead() throws Exception {
+        // Latin-1 bytes above 0x7F (obs-text in a header value) and JSON's special characters survive.
+        String message = "GET /a?b=\"c\"&d=<e> HTTP/1.1\r\nHost: h\r\nX-Note: caf\u00e9\\\r\n\r\n";
+        PendingRequests answer = new PendingRequests(List.of(
+                new PendingRequest("inline-1", message, "alice@example.com"),
+                PendingRequest.toRead("read-2"),
+                new PendingRequest("inline-3", "HEAD / HTTP/1.1\r\nHost: h\r\n\r\n", null)));
+
+        PendingRequests parsed = PendingRequests.parse(answer.toJson());
+
+        assertEquals(answer, parsed);
+        assertEquals(List.of("inline-1", "read-2", "inline-3"), parsed.requestIds());
+        assertTrue(parsed.requests().get(0).isInline());
+        assertFalse(parsed.requests().get(1).isInline());
+        assertArrayEquals(message.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+                parsed.requests().get(0).messageBytes());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[{\"id\": \"a\"}]", "[{\"message\": \"GET / HTTP/1.1\\r\\n\\r\\n\"}]",
+            "[{\"id\": 1, \"message\": \"m\"}]", "[{\"id\": \"a\", \"message\": [\"m\"]}]", "[1]", "[[\"a\"]]"})
+    void entriesThatAreNeitherAnIdNorAWholeRequestAreRefused(String answer) {
+        assertThrows(MalformedMessageException.class, () -> PendingRequests.parse(answer));
     }
 
     // BUG (reported, not fixed): Gson's JsonParser.parseString is lenient, so text that is not JSON at all

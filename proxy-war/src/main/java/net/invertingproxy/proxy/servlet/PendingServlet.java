@@ -104,7 +104,7 @@ public final class PendingServlet extends HttpServlet {
         public void answer(List<String> requestIds) {
             onAnswer.accept(requestIds);
             HttpServletResponse response = (HttpServletResponse) async.getResponse();
-            byte[] body = new PendingRequests(requestIds).toJson().getBytes(StandardCharsets.UTF_8);
+            byte[] body = PendingRequests.ofIds(requestIds).toJson().getBytes(StandardCharsets.UTF_8);
             try {
                 response.setStatus(HttpServletResponse.SC_OK);
                 response.setContentType("application/json");
