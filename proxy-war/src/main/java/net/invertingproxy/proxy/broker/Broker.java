@@ -6,7 +6,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import net.invertingproxy.protocol.RequestIds;
 import net.invertingproxy.proxy.config.ProxySettings;
@@ -26,6 +28,8 @@ public final class Broker<C extends ClientSide> {
     private final Map<String, BackendQueue<C>> backends = new ConcurrentHashMap<>();
     private final Map<String, AgentRoster> rosters = new ConcurrentHashMap<>();
     private final Map<String, Exchange<C>> exchanges = new ConcurrentHashMap<>();
+    // Per agent, the requests its last poll answers carried inline and it has not yet confirmed.
+    private final Map<String, Queue<Exchange<C>>> unconfirmedInline = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
 
     /**
@@ -105,6 +109,62 @@ public final class Broker<C extends ClientSide> {
         if (roster != null) {
             roster.forget(agentKey);
         }
+        // What its last answer carried inline may never have been started: handed out again now.
+        Queue<Exchange<C>> unconfirmed = unconfirmedInline.remove(agentKey);
+        if (unconfirmed != null && queue != null) {
+            for (Exchange<C> exchange : unconfirmed) {
+                if (agentKey.equals(exchange.inlinedTo()) && exchange.requeue()) {
+                    BackendQueue.Handoff handoff = queue.requeue(exchange, clock.instant());
+                    if (handoff != null) {
+                        sendQuietly(handoff);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Finds a handed-out exchange whose request the poll answer may carry inline, or null. Such a
+     * request is then delivered with the answer instead of by {@link #claimRead}; it counts as
+     * delivered once the agent polls again ({@link #confirmInline}), since an answer written to a
+     * dead agent's connection is lost without an error. Until then the claim timeout hands it out
+     * again, as it does an ID nobody read.
+     */
+    public Exchange<C> inlineCandidate(String backendId, String requestId) {
+        Exchange<C> exchange = exchanges.get(requestId);
+        return exchange != null && exchange.backendId().equals(backendId)
+                && exchange.state() == ExchangeState.HANDED_OUT ? exchange : null;
+    }
+
+    /** Notes that {@code agentKey}'s poll answer carries the exchange's request inline. */
+    public void inlined(Exchange<C> exchange, String agentKey) {
+        exchange.inlineTo(agentKey);
+        // Atomic per agent, so the sweep never drops a queue that just received an exchange.
+        unconfirmedInline.compute(agentKey, (key, unconfirmed) -> {
+            Queue<Exchange<C>> queue = unconfirmed == null ? new ConcurrentLinkedQueue<>() : unconfirmed;
+            queue.add(exchange);
+            return queue;
+        });
+    }
+
+    /**
+     * The agent polls again, so it received its earlier answers: their inline requests count as
+     * delivered (the request timeout restarts, as after a read). Returns those exchanges.
+     */
+    public List<Exchange<C>> confirmInline(String agentKey) {
+        Queue<Exchange<C>> unconfirmed = unconfirmedInline.get(agentKey);
+        if (unconfirmed == null) {
+            return List.of();
+        }
+        List<Exchange<C>> confirmed = new ArrayList<>();
+        Exchange<C> exchange;
+        while ((exchange = unconfirmed.poll()) != null) {
+            if (agentKey.equals(exchange.inlinedTo()) && exchange.startReading()) {
+                readFinished(exchange);
+                confirmed.add(exchange);
+            }
+        }
+        return confirmed;
     }
 
     /** Finds a handed-out exchange for an agent that reads its request; each request is read once. */
@@ -154,6 +214,7 @@ public final class Broker<C extends ClientSide> {
             for (AgentRoster roster : rosters.values()) {
                 roster.forgetSilentSince(now.minus(settings.agentOfflineAfter()));
             }
+            forgetStaleInline();
         } finally {
             // Claimed polls must be answered even if one exchange failed, or their agents would hang.
             handoffs.forEach(Broker::sendQuietly);
@@ -177,6 +238,16 @@ public final class Broker<C extends ClientSide> {
             // One broken exchange must not stop the sweep for all the others.
             LOG.log(System.Logger.Level.ERROR, "sweeping request " + exchange.id() + " failed: " + e, e);
         }
+    }
+
+    // An agent that never polls again (it died) leaves entries that no longer apply once the
+    // claim timeout handed its requests out again.
+    private void forgetStaleInline() {
+        unconfirmedInline.forEach((agentKey, unconfirmed) -> {
+            unconfirmed.removeIf(exchange -> exchange.state() != ExchangeState.HANDED_OUT
+                    || !agentKey.equals(exchange.inlinedTo()));
+            unconfirmedInline.computeIfPresent(agentKey, (key, queue) -> queue.isEmpty() ? null : queue);
+        });
     }
 
     private static void sendQuietly(BackendQueue.Handoff handoff) {

@@ -17,6 +17,8 @@ public final class Exchange<C extends ClientSide> {
     private volatile Instant handedOutAt;
     private volatile boolean requestDelivered;
     private volatile boolean orphaned;
+    // The agent whose poll answer carried this request inline, until that agent polls again.
+    private volatile String inlinedTo;
 
     Exchange(String id, String backendId, C client, Instant arrivedAt, Instant deadline) {
         this.id = id;
@@ -71,7 +73,16 @@ public final class Exchange<C extends ClientSide> {
     }
 
     boolean requeue() {
+        inlinedTo = null;
         return state.compareAndSet(ExchangeState.HANDED_OUT, ExchangeState.QUEUED);
+    }
+
+    String inlinedTo() {
+        return inlinedTo;
+    }
+
+    void inlineTo(String agentKey) {
+        inlinedTo = agentKey;
     }
 
     // A long upload must not count against the time to the first response byte: the clock

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -16,6 +17,7 @@ import net.invertingproxy.protocol.PendingRequests;
 import net.invertingproxy.protocol.RequestIds;
 import net.invertingproxy.protocol.WireHeaders;
 import net.invertingproxy.proxy.broker.Broker;
+import net.invertingproxy.proxy.broker.Exchange;
 import net.invertingproxy.proxy.broker.PollAnswer;
 import net.invertingproxy.proxy.broker.WaitingPoll;
 import net.invertingproxy.proxy.failure.Failure;
@@ -50,11 +52,16 @@ public final class PendingServlet extends HttpServlet {
             ErrorResponses.send(agentResponse, e.status(), e.getMessage());
             return;
         }
+        String agentKey = agentKey(agentRequest);
+        for (Exchange<ParkedClient> delivered : broker.confirmInline(agentKey)) {
+            delivered.client().requestDelivered(0, agentRequest.getRemoteAddr());
+        }
         AsyncContext async = agentRequest.startAsync();
         async.setTimeout(0);
-        PollReply reply = new PollReply(async, ids -> meters.pollAnswered(backendId, ids.size()));
+        PollReply reply = new PollReply(async, answerFormat(agentRequest, backendId, agentKey),
+                ids -> meters.pollAnswered(backendId, ids.size()));
         try {
-            WaitingPoll poll = broker.poll(backendId, agentKey(agentRequest), reply);
+            WaitingPoll poll = broker.poll(backendId, agentKey, reply);
             async.addListener(new AgentGoneListener(poll));
         } catch (FailureException e) {
             // Only served backends become a tag: a caller must not be able to mint new meters.
@@ -84,6 +91,18 @@ public final class PendingServlet extends HttpServlet {
         }
     }
 
+    // Inline answers need the agent's own ID: its next poll confirms what they carried, and an
+    // address may be shared by several agents, one of which may be dead.
+    private Function<List<String>, String> answerFormat(HttpServletRequest agentRequest, String backendId,
+                                                        String agentKey) {
+        boolean inline = WireHeaders.INLINE_POLL_MODE.equals(agentRequest.getHeader(WireHeaders.POLL_MODE))
+                && agentKey.startsWith("id:");
+        if (!inline) {
+            return ids -> PendingRequests.ofIds(ids).toJson();
+        }
+        return new InlineRequests(broker, backendId, agentKey)::answer;
+    }
+
     // Our agent names itself; others (the Go agent) are told apart by address only.
     private static String agentKey(HttpServletRequest agentRequest) {
         String agentId = agentRequest.getHeader(WireHeaders.AGENT_ID);
@@ -93,10 +112,12 @@ public final class PendingServlet extends HttpServlet {
     /** Writes the poll's answer and ends the agent's call. */
     private static final class PollReply implements PollAnswer {
         private final AsyncContext async;
+        private final Function<List<String>, String> format;
         private final Consumer<List<String>> onAnswer;
 
-        PollReply(AsyncContext async, Consumer<List<String>> onAnswer) {
+        PollReply(AsyncContext async, Function<List<String>, String> format, Consumer<List<String>> onAnswer) {
             this.async = async;
+            this.format = format;
             this.onAnswer = onAnswer;
         }
 
@@ -104,7 +125,7 @@ public final class PendingServlet extends HttpServlet {
         public void answer(List<String> requestIds) {
             onAnswer.accept(requestIds);
             HttpServletResponse response = (HttpServletResponse) async.getResponse();
-            byte[] body = PendingRequests.ofIds(requestIds).toJson().getBytes(StandardCharsets.UTF_8);
+            byte[] body = format.apply(requestIds).getBytes(StandardCharsets.UTF_8);
             try {
                 response.setStatus(HttpServletResponse.SC_OK);
                 response.setContentType("application/json");

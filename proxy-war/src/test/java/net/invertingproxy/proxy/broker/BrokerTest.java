@@ -1,6 +1,7 @@
 package net.invertingproxy.proxy.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -266,6 +267,61 @@ class BrokerTest {
         Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, new RecordingClient());
         assertEquals(List.of(exchange.id()), survivor.ids, "the newest poll was the leaving agent's; work skips it");
         assertEquals(1, leaving.answers.get());
+    }
+
+    @Test
+    void anInlineRequestCountsAsDeliveredOnlyWhenItsAgentPollsAgain() throws Exception {
+        Broker<RecordingClient> broker = broker(Map.of("claim-timeout-seconds", "10", "request-timeout-seconds", "60"));
+        RecordingPoll poll = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, "id:agent", poll);
+        Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, new RecordingClient());
+        assertSame(exchange, broker.inlineCandidate(DEFAULT_BACKEND, exchange.id()));
+        broker.inlined(exchange, "id:agent");
+
+        assertEquals(List.of(), broker.confirmInline("id:other"), "another agent's poll confirms nothing");
+        assertEquals(List.of(exchange), broker.confirmInline("id:agent"));
+
+        assertEquals(ExchangeState.READING, exchange.state());
+        assertNull(broker.inlineCandidate(DEFAULT_BACKEND, exchange.id()), "a delivered request is not inlined twice");
+        // Delivered: a slow backend is no reason to hand it out again; the request timeout applies.
+        clock.advance(Duration.ofSeconds(30));
+        broker.sweep();
+        assertEquals(ExchangeState.READING, exchange.state());
+        clock.advance(Duration.ofSeconds(31));
+        broker.sweep();
+        assertEquals(Failure.AGENT_TIMEOUT, exchange.client().failure);
+    }
+
+    @Test
+    void anInlineRequestWhoseAgentNeverPollsAgainIsHandedOutAgainAfterTheClaimTimeout() throws Exception {
+        Broker<RecordingClient> broker = broker(Map.of("claim-timeout-seconds", "10"));
+        broker.poll(DEFAULT_BACKEND, "id:dead", new RecordingPoll());
+        Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, new RecordingClient());
+        broker.inlined(exchange, "id:dead");
+        RecordingPoll survivor = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, "id:survivor", survivor);
+
+        clock.advance(Duration.ofSeconds(11));
+        broker.sweep();
+
+        assertEquals(List.of(exchange.id()), survivor.ids);
+        // The dead agent's late poll confirms nothing: the request now belongs to the survivor.
+        assertEquals(List.of(), broker.confirmInline("id:dead"));
+        assertEquals(ExchangeState.HANDED_OUT, exchange.state());
+    }
+
+    @Test
+    void anAgentThatSignsOffHandsItsUnconfirmedInlineRequestsBackAtOnce() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        broker.poll(DEFAULT_BACKEND, "id:leaving", new RecordingPoll());
+        Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, new RecordingClient());
+        broker.inlined(exchange, "id:leaving");
+        RecordingPoll survivor = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, "id:survivor", survivor);
+
+        broker.signOff(DEFAULT_BACKEND, "id:leaving");
+
+        assertEquals(List.of(exchange.id()), survivor.ids);
     }
 
     @Test

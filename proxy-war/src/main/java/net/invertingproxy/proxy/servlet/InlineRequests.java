@@ -1,0 +1,86 @@
+package net.invertingproxy.proxy.servlet;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import net.invertingproxy.protocol.BodyFraming;
+import net.invertingproxy.protocol.MessageWriter;
+import net.invertingproxy.protocol.PendingRequest;
+import net.invertingproxy.protocol.PendingRequests;
+import net.invertingproxy.proxy.broker.Broker;
+import net.invertingproxy.proxy.broker.Exchange;
+
+/**
+ * Builds the poll answer of an agent that asked for requests inline (see docs/protocol.md): a
+ * bodiless GET, HEAD or OPTIONS request travels whole in the answer, anything else as an ID the
+ * agent reads with {@code GET agent/request}.
+ */
+final class InlineRequests {
+    // Safe methods only (RFC 9110 section 9.2.1): an inline request not confirmed in time is handed
+    // out again, and a request that may change something must never reach a backend twice.
+    private static final Set<String> INLINE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+    // Well under the 1 MiB an agent reads: the rest of a large batch goes as IDs.
+    static final int MAX_INLINE_BYTES = 256 * 1024;
+
+    private final Broker<ParkedClient> broker;
+    private final String backendId;
+    private final String agentKey;
+
+    InlineRequests(Broker<ParkedClient> broker, String backendId, String agentKey) {
+        this.broker = broker;
+        this.backendId = backendId;
+        this.agentKey = agentKey;
+    }
+
+    /** The JSON answer for these IDs, with as many requests inline as fit. */
+    String answer(List<String> requestIds) {
+        List<PendingRequest> entries = new ArrayList<>(requestIds.size());
+        int budget = MAX_INLINE_BYTES;
+        for (String id : requestIds) {
+            PendingRequest entry = budget > 0 ? inlineEntry(id) : null;
+            if (entry != null) {
+                budget -= entry.message().length();
+                entries.add(entry);
+            } else {
+                entries.add(PendingRequest.toRead(id));
+            }
+        }
+        return new PendingRequests(entries).toJson();
+    }
+
+    private PendingRequest inlineEntry(String id) {
+        Exchange<ParkedClient> exchange = broker.inlineCandidate(backendId, id);
+        if (exchange == null || exchange.client().hasEnded()) {
+            return null;
+        }
+        PendingRequest entry = entryFor(id, exchange.client());
+        if (entry != null) {
+            broker.inlined(exchange, agentKey);
+        }
+        return entry;
+    }
+
+    private static PendingRequest entryFor(String id, ParkedClient client) {
+        try {
+            HttpServletRequest request = client.request();
+            if (!INLINE_METHODS.contains(request.getMethod())
+                    || ClientRequestHead.framingOf(request).kind() != BodyFraming.Kind.NONE) {
+                return null;
+            }
+            ByteArrayOutputStream message = new ByteArrayOutputStream(512);
+            MessageWriter.writeRequest(ClientRequestHead.of(request, client.routed()), BodyFraming.none(),
+                    List::of, message).close();
+            return new PendingRequest(id, message.toString(StandardCharsets.ISO_8859_1), client.routed().userId());
+        } catch (IOException | RuntimeException e) {
+            // The client's request ended meanwhile (the container recycled it): let the agent read
+            // it the usual way, which answers 404 for a request that is gone.
+            return null;
+        }
+    }
+}
