@@ -49,6 +49,7 @@ final class FlagTable {
         Duration backendTimeout;
         int maxInFlight;
         int maxHeaderBytes;
+        boolean inlineRequests;
         String healthCheckPath;
         Duration healthCheckInterval;
         int healthCheckUnhealthyThreshold;
@@ -62,7 +63,7 @@ final class FlagTable {
 
         AgentConfig toConfig() {
             return new AgentConfig(proxy, backendId, host, scheme, proxyTimeout, backendTimeout, maxInFlight,
-                    maxHeaderBytes, healthCheckPath, healthCheckInterval, healthCheckUnhealthyThreshold,
+                    maxHeaderBytes, inlineRequests, healthCheckPath, healthCheckInterval, healthCheckUnhealthyThreshold,
                     forwardUserId, stripCredentials, gracefulShutdownTimeout, credential, metricsPort, metricsAddress,
                     debug);
         }
@@ -95,6 +96,12 @@ final class FlagTable {
             new Flag("max-header-bytes", "n", "65536",
                     "largest head (request line and headers together) accepted in a request read from the proxy",
                     (s, v) -> s.maxHeaderBytes = integer(v)),
+            // Takes its value as a separate word too (-inline-requests false), unlike Go's boolean flags:
+            // Go would read "false" there as the first non-flag argument and leave the flag on.
+            new Flag("inline-requests", "true|false", "true",
+                    "ask the proxy to put bodiless requests in its poll answers, saving a GET agent/request each;"
+                            + " false behaves exactly like the Go agent",
+                    (s, v) -> s.inlineRequests = bool(v)),
             new Flag("health-check-path", "path", "/",
                     "backend path checked with GET while health checks are on, e.g. /healthz; a missing leading /"
                             + " is added",

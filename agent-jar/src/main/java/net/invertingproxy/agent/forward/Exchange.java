@@ -1,6 +1,7 @@
 package net.invertingproxy.agent.forward;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -11,31 +12,28 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import net.invertingproxy.agent.http.AbortableRequest;
-import net.invertingproxy.agent.http.Responses;
 import net.invertingproxy.agent.proxy.ProxyClient;
 import net.invertingproxy.agent.proxy.ProxyStatusException;
 import net.invertingproxy.protocol.BodyCopier;
 import net.invertingproxy.protocol.BodyFraming;
 import net.invertingproxy.protocol.MalformedMessageException;
 import net.invertingproxy.protocol.MessageReader;
+import net.invertingproxy.protocol.PendingRequest;
 import net.invertingproxy.protocol.RequestHead;
-import net.invertingproxy.protocol.WireHeaders;
 
-import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
 import org.apache.hc.core5.concurrent.ComplexCancellable;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 
 /**
- * One forwarded request: read the client request from the proxy, send it to the backend, post the
- * backend's response back. It holds a thread only while bytes move: one reads the request and
- * uploads its body, then lets go; while the backend prepares its answer no thread waits; when the
- * response head arrives another thread posts the response as its body streams in. Bodies are never
- * held whole. A failure on one side aborts the other side so that nothing broken is ever passed on
- * looking complete.
+ * One forwarded request: take the client request (read from the proxy, or carried in the poll
+ * answer, see {@link RequestSource}), send it to the backend, post the backend's response back. It
+ * holds a thread only while bytes move: one reads the request and uploads its body, then lets go;
+ * while the backend prepares its answer no thread waits; when the response head arrives another
+ * thread posts the response as its body streams in. Bodies are never held whole. A failure on one
+ * side aborts the other side so that nothing broken is ever passed on looking complete.
  *
  * <p>The request side and the answer side end independently (the backend may answer before it has
  * the whole body); {@code onEnd} is told once both have.
@@ -47,6 +45,7 @@ final class Exchange implements Runnable {
     private static final int SIDES = 2;
 
     private final String requestId;
+    private final RequestSource source;
     private final ExchangeServices services;
     private final Consumer<Exchange> onEnd;
     private final BackendResponseConsumer backendResponse;
@@ -65,14 +64,15 @@ final class Exchange implements Runnable {
     private volatile boolean uploading;
     private volatile boolean requestBodyBroke;
 
-    Exchange(String requestId, ExchangeServices services, Consumer<Exchange> onEnd) {
-        this.requestId = requestId;
+    Exchange(PendingRequest request, ExchangeServices services, Consumer<Exchange> onEnd) {
+        this.requestId = request.id();
+        this.source = RequestSource.of(request, services.proxy());
         this.services = services;
         this.onEnd = onEnd;
         this.backendResponse = new BackendResponseConsumer(this::onResponseHead, services.config().backendTimeout());
     }
 
-    /** The request side, on a thread of its own: read the request, start the backend call, upload the body. */
+    /** The request side, on a thread of its own: take the request, start the backend call, upload the body. */
     @Override
     public void run() {
         try {
@@ -83,21 +83,21 @@ final class Exchange implements Runnable {
     }
 
     private void readAndSend() {
-        CloseableHttpResponse requestRead = readRequest();
-        if (requestRead == null) {
+        InputStream carrier = openRequest();
+        if (carrier == null) {
             noAnswer();
             return;
         }
         MessageReader.IncomingRequest message;
         try {
-            message = new MessageReader(services.config().maxHeaderBytes(), MAX_HEADER_COUNT)
-                    .readRequest(requestRead.getEntity().getContent());
+            message = new MessageReader(services.config().maxHeaderBytes(), MAX_HEADER_COUNT).readRequest(carrier);
+            source.check(message);
         } catch (MalformedMessageException e) {
-            Responses.abort(requestRead);
-            answerNow(GatewayFailure.malformedRequest(e), "GET agent/request", e);
+            source.abandoned();
+            answerNow(GatewayFailure.malformedRequest(e), source.name(), e);
             return;
         } catch (IOException e) {
-            Responses.abort(requestRead);
+            source.abandoned();
             warn("reading the request message from the proxy failed: " + describe(e), e);
             noAnswer();
             return;
@@ -106,17 +106,18 @@ final class Exchange implements Runnable {
         // A request without Content-Length or chunking has no body (RFC 9112 section 6.3).
         RequestBodyProducer body = message.body().framing().kind() == BodyFraming.Kind.NONE
                 ? null : new RequestBodyProducer(message.body());
-        send(services.backendRequests().create(message.head(), userIdOf(requestRead)), body);
+        send(services.backendRequests().create(message.head(), source.userId()), body);
         if (body != null) {
-            upload(body, requestRead);
+            upload(body);
         } else {
-            Responses.close(requestRead);
+            source.finished();
         }
     }
 
-    private CloseableHttpResponse readRequest() {
+    // Null when there is nothing to forward; why has been logged.
+    private InputStream openRequest() {
         try {
-            return services.proxy().readRequest(requestId);
+            return source.open();
         } catch (ProxyStatusException e) {
             if (e.status() == 404) {
                 LOG.fine(() -> "request " + requestId + " is gone (expired, or taken by another agent)");
@@ -179,14 +180,14 @@ final class Exchange implements Runnable {
         };
     }
 
-    private void upload(RequestBodyProducer body, CloseableHttpResponse requestRead) {
+    private void upload(RequestBodyProducer body) {
         uploading = true;
         try {
             body.upload();
         } catch (BodyCopier.SourceFailedException e) {
             requestBodyBroke = true;
             cancelBackendCall();
-            Responses.abort(requestRead);
+            source.abandoned();
             warn(clientRequest.method() + ": the client's request body broke (" + describe(e)
                     + "); backend request aborted", e);
             return;
@@ -194,7 +195,7 @@ final class Exchange implements Runnable {
             uploading = false;
         }
         // The request message has been read to its end, so the proxy connection can be reused.
-        Responses.close(requestRead);
+        source.finished();
     }
 
     // On HttpClient's I/O thread, which must not block: the post runs on a thread of its own.
@@ -321,11 +322,6 @@ final class Exchange implements Runnable {
             LOG.warning(() -> "request " + requestId + ": posting the " + failure.status()
                     + " answer to the proxy failed: " + e.getMessage());
         }
-    }
-
-    private static String userIdOf(CloseableHttpResponse requestRead) {
-        Header userId = requestRead.getFirstHeader(WireHeaders.USER_ID);
-        return userId == null ? null : userId.getValue();
     }
 
     // The first message along the causes, else the name of the innermost one.

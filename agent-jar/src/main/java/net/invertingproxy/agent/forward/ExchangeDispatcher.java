@@ -12,11 +12,12 @@ import java.util.logging.Logger;
 
 import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.agent.proxy.ProxyClient;
+import net.invertingproxy.protocol.PendingRequest;
 
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 
 /**
- * Starts an {@link Exchange} for each pending request ID, at most {@code -max-in-flight} at once:
+ * Starts an {@link Exchange} for each pending request, at most {@code -max-in-flight} at once:
  * the limit is a count of requests, not of threads, since a request waiting for the backend holds
  * none. A request beyond the limit is answered 503 straight away without being read, so the client
  * learns at once instead of timing out.
@@ -58,11 +59,12 @@ public final class ExchangeDispatcher {
     }
 
     /** Starts forwarding the request, or answers it 503 if the agent is at its limit. */
-    public void dispatch(String requestId) {
+    public void dispatch(PendingRequest request) {
+        String requestId = request.id();
         if (stopping) {
             LOG.fine(() -> "request " + requestId + " not started: the agent is stopping");
         } else if (exchangePermits.tryAcquire()) {
-            start(requestId);
+            start(request);
         } else if (rejectionPermits.tryAcquire()) {
             GatewayFailure failure = GatewayFailure.atCapacity(config.maxInFlight());
             try {
@@ -83,14 +85,14 @@ public final class ExchangeDispatcher {
         }
     }
 
-    private void start(String requestId) {
-        Exchange exchange = new Exchange(requestId, services, this::ended);
+    private void start(PendingRequest request) {
+        Exchange exchange = new Exchange(request, services, this::ended);
         inFlight.add(exchange);
         try {
             executor.execute(guarded(exchange));
         } catch (RejectedExecutionException e) {
             ended(exchange);
-            LOG.fine(() -> "request " + requestId + " not started: the agent is stopping");
+            LOG.fine(() -> "request " + request.id() + " not started: the agent is stopping");
         }
     }
 

@@ -10,20 +10,22 @@ import net.invertingproxy.agent.health.HealthGate;
 import net.invertingproxy.agent.http.AbortableRequest;
 import net.invertingproxy.agent.proxy.ProxyClient;
 import net.invertingproxy.agent.proxy.ProxyStatusException;
+import net.invertingproxy.protocol.PendingRequest;
 import net.invertingproxy.protocol.PendingRequests;
 
 /**
- * Long-polls {@code agent/pending} on one thread and dispatches every request ID it is given,
- * polling again at once after each answer. While the proxy cannot be reached it backs off; it says
- * so once when the proxy becomes unreachable and once when it is back, and logs each retry only at
- * debug level. Until the backend first passes a health check, and while it is unhealthy, it does not
- * poll at all, so the proxy sees no agent.
+ * Long-polls {@code agent/pending} on one thread and dispatches every request it is given (an ID
+ * to read, or in the inline poll mode the request itself), polling again at once after each answer.
+ * While the proxy cannot be reached it backs off; it says so once when the proxy becomes
+ * unreachable and once when it is back, and logs each retry only at debug level. Until the backend
+ * first passes a health check, and while it is unhealthy, it does not poll at all, so the proxy sees
+ * no agent.
  */
 public final class PollLoop {
     private static final Logger LOG = Logger.getLogger(PollLoop.class.getName());
 
     private final ProxyClient proxy;
-    private final Consumer<String> dispatcher;
+    private final Consumer<PendingRequest> dispatcher;
     private final HealthGate health;
     private final Backoff backoff;
     private final String proxyName;
@@ -35,13 +37,13 @@ public final class PollLoop {
     private boolean unreachable;
     private boolean everReached;
 
-    /** A loop that polls through {@code proxy} and hands each request ID to {@code dispatcher}. */
-    public PollLoop(ProxyClient proxy, Consumer<String> dispatcher, HealthGate health, Backoff backoff, String proxyName) {
+    /** A loop that polls through {@code proxy} and hands each entry of an answer to {@code dispatcher}. */
+    public PollLoop(ProxyClient proxy, Consumer<PendingRequest> dispatcher, HealthGate health, Backoff backoff, String proxyName) {
         this(proxy, dispatcher, health, backoff, proxyName, PollListener.NONE);
     }
 
     /** The same, telling {@code listener} how each poll went. */
-    public PollLoop(ProxyClient proxy, Consumer<String> dispatcher, HealthGate health, Backoff backoff,
+    public PollLoop(ProxyClient proxy, Consumer<PendingRequest> dispatcher, HealthGate health, Backoff backoff,
                     String proxyName, PollListener listener) {
         this.proxy = proxy;
         this.listener = listener;
@@ -91,8 +93,8 @@ public final class PollLoop {
             try {
                 PendingRequests pending = proxy.poll(poll);
                 reached();
-                listener.pollAnswered(pending.requestIds().size());
-                pending.requestIds().forEach(dispatcher);
+                listener.pollAnswered(pending.requests().size());
+                pending.requests().forEach(dispatcher);
             } catch (IOException | RuntimeException e) {
                 if (stopping) {
                     break;

@@ -56,6 +56,9 @@ public final class ProxyClient implements ModalCloseable {
     // "Bearer <credential>", or null to send none (a backend that accepts legacy agents).
     private final String authorization;
     private final CloseableHttpClient client;
+    // Whether polls ask for bodiless requests inline (-inline-requests); a proxy that does not know
+    // the mode ignores the header and answers IDs, which the agent reads as before.
+    private final boolean inlineRequests;
     // Names this agent process to the proxy, so that its polls are told apart from those of other
     // agents on the same host and can be dismissed when it signs off.
     private final String agentId = RequestIds.next();
@@ -66,6 +69,7 @@ public final class ProxyClient implements ModalCloseable {
         this.backendId = config.backendId();
         this.authorization = config.hasCredential() ? "Bearer " + config.credential() : null;
         this.client = newClient(config, userAgent);
+        this.inlineRequests = config.inlineRequests();
     }
 
     private static CloseableHttpClient newClient(AgentConfig config, String userAgent) {
@@ -100,12 +104,19 @@ public final class ProxyClient implements ModalCloseable {
                 .build();
     }
 
-    /** A new {@code GET agent/pending}; keep it to abort a poll that is waiting. */
+    /**
+     * A new {@code GET agent/pending}, asking for the inline poll mode unless {@code -inline-requests
+     * false}; keep it to abort a poll that is waiting.
+     */
     public AbortableRequest newPoll() {
-        return agentCall("GET", PENDING, null);
+        AbortableRequest poll = agentCall("GET", PENDING, null);
+        if (inlineRequests) {
+            poll.setHeader(WireHeaders.POLL_MODE, WireHeaders.INLINE_POLL_MODE);
+        }
+        return poll;
     }
 
-    /** Sends a poll and returns the IDs of the requests waiting; none after a quiet long poll. */
+    /** Sends a poll and returns the requests waiting, some perhaps inline; none after a quiet long poll. */
     public PendingRequests poll(AbortableRequest poll) throws IOException {
         ClassicHttpResponse answer = client.executeOpen(null, poll, null);
         boolean read = false;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 
 import org.apache.hc.core5.http.HttpHost;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,7 @@ class AgentConfigTest {
         assertEquals(Duration.ofSeconds(50), config.backendTimeout());
         assertEquals(1000, config.maxInFlight());
         assertEquals(65536, config.maxHeaderBytes());
+        assertTrue(config.inlineRequests());
         assertEquals("/", config.healthCheckPath());
         assertFalse(config.healthCheckEnabled());
         assertEquals(Duration.ZERO, config.healthCheckInterval());
@@ -62,7 +64,7 @@ class AgentConfigTest {
     void everyFlagIsReadInEverySpelling() throws Exception {
         AgentConfig config = AgentConfig.parse("--proxy=https://proxy.example.com/base", "-backend=b1",
                 "--host", "[::1]:9443", "-scheme", "HTTPS", "-proxy-timeout", "1m30s", "--backend-timeout=250ms",
-                "-max-in-flight", "7", "-max-header-bytes=4096", "-health-check-path", "/healthz",
+                "-max-in-flight", "7", "-max-header-bytes=4096", "-inline-requests", "false", "-health-check-path", "/healthz",
                 "-health-check-interval-seconds", "3", "-health-check-unhealthy-threshold=4", "-forward-user-id",
                 "--strip-credentials=true", "-graceful-shutdown-timeout", "2s", "-credential", "ipa_0123456789abcdef_secret", "-metrics-port", "9464",
                 "--metrics-address=::1", "-debug=1");
@@ -75,6 +77,7 @@ class AgentConfigTest {
         assertEquals(Duration.ofMillis(250), config.backendTimeout());
         assertEquals(7, config.maxInFlight());
         assertEquals(4096, config.maxHeaderBytes());
+        assertFalse(config.inlineRequests());
         assertEquals("/healthz", config.healthCheckPath());
         assertTrue(config.healthCheckEnabled());
         assertEquals(Duration.ofSeconds(3), config.healthCheckInterval());
@@ -95,6 +98,18 @@ class AgentConfigTest {
     void booleanFlagsCanBeTurnedOffAndTheLastValueWins() throws Exception {
         assertFalse(parse("-forward-user-id", "-forward-user-id=false").forwardUserId());
         assertTrue(parse("-strip-credentials=F", "-strip-credentials=T").stripCredentials());
+    }
+
+    // Not a Go flag, so it may take its value as the next word: "-inline-requests false" must not leave it on.
+    @Test
+    void inlineRequestsTakesItsValueInEverySpelling() throws Exception {
+        assertFalse(parse("-inline-requests", "false").inlineRequests());
+        assertFalse(parse("--inline-requests=0").inlineRequests());
+        assertTrue(parse("-inline-requests=false", "-inline-requests", "true").inlineRequests());
+        assertFalse(AgentConfig.resolve(Map.of("INVERTING_PROXY_AGENT_INLINE_REQUESTS", "false"),
+                "-proxy", "http://h/", "-backend", "b").inlineRequests());
+        assertEquals("flag needs an argument: -inline-requests", error("-proxy", "http://h/", "-backend", "b",
+                "-inline-requests"));
     }
 
     // The Go agent: checks are on when the interval is above 0, whatever the path.
@@ -143,6 +158,7 @@ class AgentConfigTest {
         "-scheme ftp|-scheme must be http or https, got \"ftp\"",
         "-host a/b|-host must be host:port, got \"a/b\"",
         "-forward-user-id false|unexpected argument \"false\"",
+        "-inline-requests maybe|invalid value \"maybe\" for flag -inline-requests: not a boolean (use true or false)",
         "-graceful-shutdown-timeout -1s|-graceful-shutdown-timeout must not be negative",
         "-metrics-port 65536|-metrics-port must be a port number (0 for none), got 65536"})
     void mistakesAreOneLineErrors(String args, String message) {
@@ -179,7 +195,7 @@ class AgentConfigTest {
                     : " (default " + (flag.defaultValue().isEmpty() ? "\"\"" : flag.defaultValue()) + ")";
             assertTrue(usage.contains(flag.description() + suffix), flag.name());
         }
-        assertEquals(18, FlagTable.FLAGS.size());
+        assertEquals(19, FlagTable.FLAGS.size());
         assertTrue(usage.contains("\n  -help\n"));
     }
 
@@ -187,7 +203,7 @@ class AgentConfigTest {
     void constructorValidatesLikeTheParser() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AgentConfig(
                 URI.create("http://h/"), "b", "localhost:1", "http", Duration.ofSeconds(1), Duration.ofSeconds(1),
-                0, 65536, "", Duration.ofSeconds(5), 2, false, false, Duration.ZERO, "", 0, "127.0.0.1", false));
+                0, 65536, true, "", Duration.ofSeconds(5), 2, false, false, Duration.ZERO, "", 0, "127.0.0.1", false));
         assertEquals("-max-in-flight must be at least 1, got 0", e.getMessage());
     }
 }

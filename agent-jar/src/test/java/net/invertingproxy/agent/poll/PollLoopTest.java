@@ -18,6 +18,7 @@ import net.invertingproxy.agent.proxy.ProxyClient;
 import net.invertingproxy.agent.testing.FakeProxy;
 import net.invertingproxy.agent.testing.LogCapture;
 import net.invertingproxy.agent.testing.Wait;
+import net.invertingproxy.protocol.PendingRequest;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,7 @@ class PollLoopTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
 
     private final List<String> dispatched = new CopyOnWriteArrayList<>();
+    private final List<PendingRequest> entries = new CopyOnWriteArrayList<>();
     private final HealthGate health = new HealthGate();
     private final LogCapture log = new LogCapture(PollLoop.class);
     private FakeProxy proxy;
@@ -50,7 +52,10 @@ class PollLoopTest {
     private PollLoop start(String proxyUrl) throws Exception {
         client = new ProxyClient(AgentConfig.parse("-proxy", proxyUrl, "-backend", "be-7"), "test");
         Backoff quick = new Backoff(Duration.ofMillis(10), Duration.ofMillis(40), 0.1, new Random(1));
-        loop = new PollLoop(client, dispatched::add, health, quick, proxyUrl);
+        loop = new PollLoop(client, request -> {
+            entries.add(request);
+            dispatched.add(request.id());
+        }, health, quick, proxyUrl);
         loop.start();
         return loop;
     }
@@ -70,6 +75,17 @@ class PollLoopTest {
         assertEquals(List.of("a", "b", "c"), dispatched);
         assertTrue(proxy.pollBackendIds().stream().allMatch("be-7"::equals), proxy.pollBackendIds().toString());
         assertEquals(List.of("polling proxy " + proxy.url()), log.messages(Level.INFO));
+    }
+
+    @Test
+    void inlineEntriesAreDispatchedWhole() throws Exception {
+        proxy = new FakeProxy();
+        start(proxy.url());
+        PendingRequest inline = FakeProxy.inline("in", "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "alice");
+        proxy.offerTogether(inline, proxy.toRead("read", "GET / HTTP/1.1\r\nHost: h\r\n\r\n"));
+
+        Wait.until(() -> entries.size() == 2, WAIT, "both entries dispatched");
+        assertEquals(List.of(inline, PendingRequest.toRead("read")), entries);
     }
 
     @Test

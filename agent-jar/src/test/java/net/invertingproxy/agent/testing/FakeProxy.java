@@ -19,7 +19,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
+
+import net.invertingproxy.protocol.PendingRequest;
+import net.invertingproxy.protocol.PendingRequests;
+import net.invertingproxy.protocol.WireHeaders;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
@@ -27,7 +30,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A tiny stand-in for the proxy's agent endpoints on 127.0.0.1: it hands out the request IDs it was
- * given, serves hand-written request messages and captures the response messages the agent posts.
+ * given (or, as in the inline poll mode, whole requests), serves hand-written request messages and
+ * captures the response messages the agent posts.
  */
 public final class FakeProxy implements AutoCloseable {
     /** What the agent posted to {@code agent/response}: headers, the bytes that arrived, and the read failure if the upload broke. */
@@ -47,12 +51,16 @@ public final class FakeProxy implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    private final BlockingQueue<String> pending = new LinkedBlockingQueue<>();
+    // Each offer is one batch, so that what is offered together is answered to one poll.
+    private final BlockingQueue<List<PendingRequest>> pending = new LinkedBlockingQueue<>();
     private final Map<String, byte[]> messages = new ConcurrentHashMap<>();
     private final Map<String, String> userIds = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Posted>> posted = new ConcurrentHashMap<>();
     private final List<Read> reads = new CopyOnWriteArrayList<>();
     private final List<String> pollBackendIds = new CopyOnWriteArrayList<>();
+    // The poll-mode header of every poll, null where there was none.
+    private final List<String> pollModes = new CopyOnWriteArrayList<>();
+    private final List<PendingRequests> answers = new CopyOnWriteArrayList<>();
     private final AtomicInteger failingPolls = new AtomicInteger();
     private volatile Duration pollHold = Duration.ofMillis(100);
     private volatile int postStatus = 200;
@@ -83,18 +91,40 @@ public final class FakeProxy implements AutoCloseable {
         if (userId != null) {
             userIds.put(requestId, userId);
         }
-        pending.add(requestId);
+        pending.add(List.of(PendingRequest.toRead(requestId)));
+    }
+
+    /** Hands out {@code message} inline in a poll answer, whatever mode the poll asked for; it cannot be read. */
+    public void offerInline(String requestId, String message, String userId) {
+        pending.add(List.of(inline(requestId, message, userId)));
+    }
+
+    /** An inline entry for {@link #offerTogether}. */
+    public static PendingRequest inline(String requestId, String message, String userId) {
+        return new PendingRequest(requestId, message, userId);
+    }
+
+    /** An entry to read for {@link #offerTogether}, whose read serves {@code message}. */
+    public PendingRequest toRead(String requestId, String message) {
+        messages.put(requestId, message.getBytes(StandardCharsets.ISO_8859_1));
+        return PendingRequest.toRead(requestId);
+    }
+
+    /** Offers entries so that one poll answer carries them all. */
+    public void offerTogether(PendingRequest... entries) {
+        pending.add(List.of(entries));
     }
 
     /** Hands out an ID whose read is answered 404, as for a request that expired or another agent took. */
     public void offerGone(String requestId) {
-        pending.add(requestId);
+        pending.add(List.of(PendingRequest.toRead(requestId)));
     }
 
     /** Offers several IDs so that one poll answer carries them all. */
     public void offerAll(Map<String, String> messagesById) {
-        messagesById.forEach((id, message) -> messages.put(id, message.getBytes(StandardCharsets.ISO_8859_1)));
-        pending.addAll(messagesById.keySet());
+        List<PendingRequest> entries = new ArrayList<>();
+        messagesById.forEach((id, message) -> entries.add(toRead(id, message)));
+        pending.add(entries);
     }
 
     /** The next {@code count} polls fail with 500. */
@@ -142,28 +172,44 @@ public final class FakeProxy implements AutoCloseable {
         return List.copyOf(pollBackendIds);
     }
 
+    /** The {@link WireHeaders#POLL_MODE} header of every poll so far, null for a poll without one. */
+    public List<String> pollModes() {
+        return new ArrayList<>(pollModes);
+    }
+
+    /** Every poll answer that handed out requests, in order. */
+    public List<PendingRequests> answers() {
+        return List.copyOf(answers);
+    }
+
     private CompletableFuture<Posted> future(String requestId) {
         return posted.computeIfAbsent(requestId, id -> new CompletableFuture<>());
     }
 
     private void pending(HttpExchange exchange) throws IOException {
         pollBackendIds.add(String.valueOf(exchange.getRequestHeaders().getFirst("X-Inverting-Proxy-Backend-ID")));
+        pollModes.add(exchange.getRequestHeaders().getFirst(WireHeaders.POLL_MODE));
         if (failingPolls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             answer(exchange, 500, "poll failure for the test");
             return;
         }
-        List<String> ids = new ArrayList<>();
+        List<List<PendingRequest>> batches = new ArrayList<>();
         try {
-            String first = pending.poll(pollHold.toMillis(), TimeUnit.MILLISECONDS);
+            List<PendingRequest> first = pending.poll(pollHold.toMillis(), TimeUnit.MILLISECONDS);
             if (first != null) {
-                ids.add(first);
-                pending.drainTo(ids);
+                batches.add(first);
+                pending.drainTo(batches);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        answer(exchange, 200, ids.isEmpty() ? "null"
-                : ids.stream().map(id -> "\"" + id + "\"").collect(Collectors.joining(",", "[", "]")));
+        if (batches.isEmpty()) {
+            answer(exchange, 200, "null");
+            return;
+        }
+        PendingRequests answer = new PendingRequests(batches.stream().flatMap(List::stream).toList());
+        answers.add(answer);
+        answer(exchange, 200, answer.toJson());
     }
 
     private void request(HttpExchange exchange) throws IOException {
