@@ -73,8 +73,11 @@ public final class Exchange<C extends ClientSide> {
     }
 
     boolean requeue() {
-        inlinedTo = null;
-        return state.compareAndSet(ExchangeState.HANDED_OUT, ExchangeState.QUEUED);
+        if (state.compareAndSet(ExchangeState.HANDED_OUT, ExchangeState.QUEUED)) {
+            inlinedTo = null;
+            return true;
+        }
+        return false;
     }
 
     String inlinedTo() {

@@ -1,6 +1,7 @@
 package net.invertingproxy.proxy.servlet;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 
@@ -23,6 +24,8 @@ import net.invertingproxy.proxy.failure.FailureException;
  * agent and streams it to the waiting client as it arrives.
  */
 public final class ResponseServlet extends HttpServlet {
+    // Beyond what a well-formed post leaves after its message (a last chunk and trailers).
+    private static final long MAX_UNREAD_POST_BYTES = 64 * 1024;
     private static final long serialVersionUID = 1L;
     private static final System.Logger LOG = System.getLogger(ResponseServlet.class.getName());
 
@@ -79,7 +82,7 @@ public final class ResponseServlet extends HttpServlet {
             client.fail(Failure.AGENT_GONE_BEFORE_ANSWER, Failure.AGENT_GONE_BEFORE_ANSWER.reason());
             return;
         }
-        streamToClient(exchange, incoming, agentResponse);
+        streamToClient(exchange, incoming, agentRequest, agentResponse);
     }
 
     private IncomingResponse readHead(HttpServletRequest agentRequest, ParkedClient client) throws IOException {
@@ -92,7 +95,7 @@ public final class ResponseServlet extends HttpServlet {
     }
 
     private void streamToClient(Exchange<ParkedClient> exchange, IncomingResponse incoming,
-                                HttpServletResponse agentResponse) {
+                                HttpServletRequest agentRequest, HttpServletResponse agentResponse) {
         ParkedClient client = exchange.client();
         HttpServletResponse clientResponse = client.response();
         ClientResponseHead.apply(incoming.head(), incoming.body(), clientResponse);
@@ -126,6 +129,26 @@ public final class ResponseServlet extends HttpServlet {
         }
         client.complete();
         broker.finish(exchange);
+        readRestOfPost(agentRequest);
         agentResponse.setStatus(HttpServletResponse.SC_OK);
+    }
+
+    /**
+     * A message with a length ends before the post carrying it does (a chunked post still has its
+     * last chunk to come). Answered with that unread, the container would close the agent's
+     * connection, and the agent, reusing it, would lose its next answer to a broken pipe.
+     */
+    private static void readRestOfPost(HttpServletRequest agentRequest) {
+        try {
+            InputStream rest = agentRequest.getInputStream();
+            byte[] buffer = new byte[256];
+            long left = MAX_UNREAD_POST_BYTES;
+            int read;
+            while (left > 0 && (read = rest.read(buffer)) != -1) {
+                left -= read;
+            }
+        } catch (IOException e) {
+            // The agent went away after its answer was delivered: nothing is lost.
+        }
     }
 }
