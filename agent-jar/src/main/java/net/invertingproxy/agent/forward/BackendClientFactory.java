@@ -27,6 +27,7 @@ import org.apache.hc.core5.util.Timeout;
  * every connection.
  */
 public final class BackendClientFactory {
+    private static final int CONNECTION_BUFFER_BYTES = 8 * 1024;
     /** Name prefix of the client's I/O threads. */
     public static final String IO_THREAD_PREFIX = "agent-backend-io";
     // Health checks share the pool with the exchanges.
@@ -60,7 +61,10 @@ public final class BackendClientFactory {
                 .setConnectionManager(pool)
                 .setThreadFactory(new DefaultThreadFactory(IO_THREAD_PREFIX, true))
                 // Backend heads (large cookies) may be as large as the heads the agent accepts from the proxy.
-                .setHttp1Config(Http1Config.custom().setMaxLineLength(config.maxHeaderBytes()).build())
+                // Each connection holds three buffers of this size, 32 KiB by default: at thousands of
+                // requests waiting for the backend that was 100 KB each; bodies stream just as well.
+                .setHttp1Config(Http1Config.custom().setMaxLineLength(config.maxHeaderBytes())
+                        .setBufferSize(CONNECTION_BUFFER_BYTES).build())
                 .setDefaultRequestConfig(RequestConfig.custom()
                         .setConnectionRequestTimeout(timeout)
                         // Also the socket timeout while the bodies stream (the exec runtime applies it to the connection).
