@@ -171,7 +171,7 @@ public final class Agent implements AutoCloseable {
 
     private boolean shutDown(Duration grace) {
         pollLoop.stop();
-        proxy.signOff(SIGN_OFF_TIMEOUT);
+        proxy.signOff(SIGN_OFF_TIMEOUT, pollLoop.inlineTaken());
         if (healthChecker != null) {
             healthChecker.stop();
         }

@@ -56,6 +56,24 @@ class InlinePollModeTest {
     }
 
     @Test
+    void anInlineRequestLostWithItsAnswerIsHandedOutAgainOnTheNextPoll() throws Exception {
+        try (Tunnel tunnel = Tunnel.withoutAgent(ExtraBackends.QUICK_POLLS)) {
+            InlineAgent agent = new InlineAgent(tunnel);
+            agent.pollUntilConnected();
+            CompletableFuture<RawResponse> client = CompletableFuture.supplyAsync(() -> get(tunnel, "/again"), THREADS);
+            String lostId = agent.pollForWork().get(0).id();
+
+            // The agent never saw that answer, so its next poll names nothing: the request comes again.
+            PendingRequest again = agent.pollForWork().get(0);
+
+            assertEquals(lostId, again.id());
+            assertTrue(again.isInline(), again.toString());
+            agent.raw.postResponse(again.id(), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nagain");
+            assertEquals("again", client.get(10, TimeUnit.SECONDS).bodyText());
+        }
+    }
+
+    @Test
     void aRequestWithABodyOrAnUnsafeMethodComesAsAnIdToRead() throws Exception {
         try (Tunnel tunnel = Tunnel.withoutAgent(ExtraBackends.QUICK_POLLS)) {
             InlineAgent agent = new InlineAgent(tunnel);

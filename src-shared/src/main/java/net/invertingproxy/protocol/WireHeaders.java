@@ -23,6 +23,12 @@ public final class WireHeaders {
      * agent a {@code GET agent/request} for each.
      */
     public static final String POLL_MODE = "X-Inverting-Proxy-Poll-Mode";
+    /**
+     * Sent by our agent on the poll after one whose answer carried requests inline: the IDs of
+     * those it took on (started, or answered 503 itself), separated by spaces. The proxy hands
+     * the others out again at once; they never reached the agent or it dropped them.
+     */
+    public static final String INLINE_ACK = "X-Inverting-Proxy-Inline-Ack";
     /** The {@link #POLL_MODE} value asking for requests inline. */
     public static final String INLINE_POLL_MODE = "inline";
     /** Content type of the response message the agent posts; the Go agent sends exactly this. */

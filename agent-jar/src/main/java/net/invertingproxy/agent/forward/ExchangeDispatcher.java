@@ -58,13 +58,15 @@ public final class ExchangeDispatcher {
         return ExchangeExecutors.virtualThreadsAvailable();
     }
 
-    /** Starts forwarding the request, or answers it 503 if the agent is at its limit. */
-    public void dispatch(PendingRequest request) {
+    /** Starts forwarding the request, or answers it 503 if the agent is at its limit; false if it dropped it. */
+    public boolean dispatch(PendingRequest request) {
         String requestId = request.id();
         if (stopping) {
             LOG.fine(() -> "request " + requestId + " not started: the agent is stopping");
+            return false;
         } else if (exchangePermits.tryAcquire()) {
             start(request);
+            return true;
         } else if (rejectionPermits.tryAcquire()) {
             GatewayFailure failure = GatewayFailure.atCapacity(config.maxInFlight());
             try {
@@ -75,13 +77,17 @@ public final class ExchangeDispatcher {
                         rejectionPermits.release();
                     }
                 }));
+                return true;
             } catch (RejectedExecutionException e) {
                 rejectionPermits.release();
+                return false;
             }
         } else {
-            // The proxy answers the client itself once the request expires.
+            // The proxy hands it out again (an inline request at once, see PollLoop) or answers
+            // the client itself once the request expires.
             LOG.warning(() -> "request " + requestId + " dropped: the agent is at its limit of "
                     + config.maxInFlight() + " requests in flight and busy answering 503s");
+            return false;
         }
     }
 

@@ -2,7 +2,9 @@ package net.invertingproxy.agent.poll;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.function.Consumer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,25 +27,28 @@ public final class PollLoop {
     private static final Logger LOG = Logger.getLogger(PollLoop.class.getName());
 
     private final ProxyClient proxy;
-    private final Consumer<PendingRequest> dispatcher;
+    private final Predicate<PendingRequest> dispatcher;
     private final HealthGate health;
     private final Backoff backoff;
     private final String proxyName;
     private final PollListener listener;
     private final Thread thread;
     private volatile boolean stopping;
+    // Only the loop thread writes it. Kept until a poll is answered: a poll that failed
+    // may not have carried the word to the proxy, and saying it twice is harmless.
+    private volatile List<String> inlineTaken = List.of();
     private volatile AbortableRequest currentPoll;
     // Touched by the loop thread only.
     private boolean unreachable;
     private boolean everReached;
 
     /** A loop that polls through {@code proxy} and hands each entry of an answer to {@code dispatcher}. */
-    public PollLoop(ProxyClient proxy, Consumer<PendingRequest> dispatcher, HealthGate health, Backoff backoff, String proxyName) {
+    public PollLoop(ProxyClient proxy, Predicate<PendingRequest> dispatcher, HealthGate health, Backoff backoff, String proxyName) {
         this(proxy, dispatcher, health, backoff, proxyName, PollListener.NONE);
     }
 
     /** The same, telling {@code listener} how each poll went. */
-    public PollLoop(ProxyClient proxy, Consumer<PendingRequest> dispatcher, HealthGate health, Backoff backoff,
+    public PollLoop(ProxyClient proxy, Predicate<PendingRequest> dispatcher, HealthGate health, Backoff backoff,
                     String proxyName, PollListener listener) {
         this.proxy = proxy;
         this.listener = listener;
@@ -71,6 +76,11 @@ public final class PollLoop {
         thread.interrupt();
     }
 
+    /** The inline requests of the last answer taken on, for the proxy to hear of on a sign-off. */
+    public List<String> inlineTaken() {
+        return inlineTaken;
+    }
+
     /** Waits for the loop thread to end; returns whether it did. */
     public boolean awaitStopped(Duration timeout) throws InterruptedException {
         thread.join(Math.max(1, timeout.toMillis()));
@@ -84,7 +94,7 @@ public final class PollLoop {
             } catch (InterruptedException e) {
                 continue;
             }
-            AbortableRequest poll = proxy.newPoll();
+            AbortableRequest poll = proxy.newPoll(inlineTaken);
             currentPoll = poll;
             // stop() may have looked for a poll to abort just before this one was published.
             if (stopping) {
@@ -94,7 +104,11 @@ public final class PollLoop {
                 PendingRequests pending = proxy.poll(poll);
                 reached();
                 listener.pollAnswered(pending.requests().size());
-                pending.requests().forEach(dispatcher);
+                // Once stopping, nothing new starts: the proxy hands an answer's requests out again.
+                if (stopping) {
+                    break;
+                }
+                inlineTaken = dispatchAll(pending);
             } catch (IOException | RuntimeException e) {
                 if (stopping) {
                     break;
@@ -107,6 +121,19 @@ public final class PollLoop {
             }
         }
         LOG.fine("poll loop stopped");
+    }
+
+    // The inline requests this agent took on, told to the proxy with the next poll: without that
+    // word the proxy cannot tell a request that reached the agent from one lost with a broken
+    // poll connection, and hands the latter out again at once.
+    private List<String> dispatchAll(PendingRequests pending) {
+        List<String> taken = new ArrayList<>();
+        for (PendingRequest request : pending.requests()) {
+            if (dispatcher.test(request) && request.isInline()) {
+                taken.add(request.id());
+            }
+        }
+        return taken;
     }
 
     private void reached() {

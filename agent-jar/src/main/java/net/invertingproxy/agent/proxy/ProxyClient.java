@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -106,12 +107,16 @@ public final class ProxyClient implements ModalCloseable {
 
     /**
      * A new {@code GET agent/pending}, asking for the inline poll mode unless {@code -inline-requests
-     * false}; keep it to abort a poll that is waiting.
+     * false}, and telling the proxy which inline requests of the last answer were taken on; keep
+     * it to abort a poll that is waiting.
      */
-    public AbortableRequest newPoll() {
+    public AbortableRequest newPoll(List<String> inlineTaken) {
         AbortableRequest poll = agentCall("GET", PENDING, null);
         if (inlineRequests) {
             poll.setHeader(WireHeaders.POLL_MODE, WireHeaders.INLINE_POLL_MODE);
+            if (!inlineTaken.isEmpty()) {
+                poll.setHeader(WireHeaders.INLINE_ACK, String.join(" ", inlineTaken));
+            }
         }
         return poll;
     }
@@ -178,8 +183,11 @@ public final class ProxyClient implements ModalCloseable {
      * longer handed to a poll it left behind. Best effort within {@code timeout}: a proxy that does
      * not know the call (the Go proxy) or cannot be reached only means the claim timeout applies.
      */
-    public void signOff(Duration timeout) {
+    public void signOff(Duration timeout, List<String> inlineTaken) {
         AbortableRequest call = agentCall("DELETE", PENDING, null);
+        if (!inlineTaken.isEmpty()) {
+            call.setHeader(WireHeaders.INLINE_ACK, String.join(" ", inlineTaken));
+        }
         // Cancelling bounds connecting too, which a request's own timeouts would not.
         CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(call::cancel);
         try (ClassicHttpResponse answer = client.executeOpen(null, call, null)) {

@@ -77,6 +77,8 @@ class InlineRequestsTest {
         assertEquals("ok", response.bodyText());
         assertEquals(List.of(), proxy.reads());
         assertTrue(proxy.pollModes().stream().allMatch(WireHeaders.INLINE_POLL_MODE::equals), proxy.pollModes().toString());
+        // The next poll tells the proxy the agent took it on, so the proxy does not hand it out again.
+        Wait.until(() -> proxy.inlineAcks().contains("in-1"), WAIT, "a poll acknowledging in-1");
     }
 
     @ParameterizedTest

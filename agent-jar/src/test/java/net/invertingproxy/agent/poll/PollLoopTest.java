@@ -55,6 +55,7 @@ class PollLoopTest {
         loop = new PollLoop(client, request -> {
             entries.add(request);
             dispatched.add(request.id());
+            return true;
         }, health, quick, proxyUrl);
         loop.start();
         return loop;

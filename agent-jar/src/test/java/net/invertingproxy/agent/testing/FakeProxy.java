@@ -60,6 +60,7 @@ public final class FakeProxy implements AutoCloseable {
     private final List<String> pollBackendIds = new CopyOnWriteArrayList<>();
     // The poll-mode header of every poll, null where there was none.
     private final List<String> pollModes = new CopyOnWriteArrayList<>();
+    private final List<String> inlineAcks = new CopyOnWriteArrayList<>();
     private final List<PendingRequests> answers = new CopyOnWriteArrayList<>();
     private final AtomicInteger failingPolls = new AtomicInteger();
     private volatile Duration pollHold = Duration.ofMillis(100);
@@ -173,6 +174,11 @@ public final class FakeProxy implements AutoCloseable {
     }
 
     /** The {@link WireHeaders#POLL_MODE} header of every poll so far, null for a poll without one. */
+    /** The inline-ack headers polls carried, in order. */
+    public List<String> inlineAcks() {
+        return new ArrayList<>(inlineAcks);
+    }
+
     public List<String> pollModes() {
         return new ArrayList<>(pollModes);
     }
@@ -189,6 +195,10 @@ public final class FakeProxy implements AutoCloseable {
     private void pending(HttpExchange exchange) throws IOException {
         pollBackendIds.add(String.valueOf(exchange.getRequestHeaders().getFirst("X-Inverting-Proxy-Backend-ID")));
         pollModes.add(exchange.getRequestHeaders().getFirst(WireHeaders.POLL_MODE));
+        String ack = exchange.getRequestHeaders().getFirst(WireHeaders.INLINE_ACK);
+        if (ack != null) {
+            inlineAcks.add(ack);
+        }
         if (failingPolls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             answer(exchange, 500, "poll failure for the test");
             return;

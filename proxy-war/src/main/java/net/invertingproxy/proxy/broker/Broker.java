@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -111,24 +112,23 @@ public final class Broker<C extends ClientSide> {
         }
         // What its last answer carried inline may never have been started: handed out again now.
         Queue<Exchange<C>> unconfirmed = unconfirmedInline.remove(agentKey);
-        if (unconfirmed != null && queue != null) {
+        if (unconfirmed != null) {
+            List<BackendQueue.Handoff> handoffs = new ArrayList<>();
             for (Exchange<C> exchange : unconfirmed) {
-                if (agentKey.equals(exchange.inlinedTo()) && exchange.requeue()) {
-                    BackendQueue.Handoff handoff = queue.requeue(exchange, clock.instant());
-                    if (handoff != null) {
-                        sendQuietly(handoff);
-                    }
+                if (agentKey.equals(exchange.inlinedTo()) && exchange.backendId().equals(backendId)) {
+                    requeue(exchange, handoffs);
                 }
             }
+            handoffs.forEach(Broker::sendQuietly);
         }
     }
 
     /**
      * Finds a handed-out exchange whose request the poll answer may carry inline, or null. Such a
      * request is then delivered with the answer instead of by {@link #claimRead}; it counts as
-     * delivered once the agent polls again ({@link #confirmInline}), since an answer written to a
-     * dead agent's connection is lost without an error. Until then the claim timeout hands it out
-     * again, as it does an ID nobody read.
+     * delivered once the agent's next poll says it took it ({@link #settleInline}), since an answer
+     * written to a broken connection is lost without an error. An agent that never polls again
+     * (it died) has it handed out again by the claim timeout, as an ID nobody read.
      */
     public Exchange<C> inlineCandidate(String backendId, String requestId) {
         Exchange<C> exchange = exchanges.get(requestId);
@@ -148,23 +148,44 @@ public final class Broker<C extends ClientSide> {
     }
 
     /**
-     * The agent polls again, so it received its earlier answers: their inline requests count as
-     * delivered (the request timeout restarts, as after a read). Returns those exchanges.
+     * The agent polls again and names the inline requests of its last answer it took on: those
+     * count as delivered (the request timeout restarts, as after a read); the others never reached
+     * it (a broken poll connection) or it dropped them, and are handed out again at once. Returns
+     * the delivered exchanges.
      */
-    public List<Exchange<C>> confirmInline(String agentKey) {
+    public List<Exchange<C>> settleInline(String agentKey, Set<String> taken) {
         Queue<Exchange<C>> unconfirmed = unconfirmedInline.get(agentKey);
         if (unconfirmed == null) {
             return List.of();
         }
-        List<Exchange<C>> confirmed = new ArrayList<>();
+        List<Exchange<C>> delivered = new ArrayList<>();
+        List<BackendQueue.Handoff> handoffs = new ArrayList<>();
         Exchange<C> exchange;
         while ((exchange = unconfirmed.poll()) != null) {
-            if (agentKey.equals(exchange.inlinedTo()) && exchange.startReading()) {
-                readFinished(exchange);
-                confirmed.add(exchange);
+            if (!agentKey.equals(exchange.inlinedTo())) {
+                continue;
+            }
+            if (taken.contains(exchange.id())) {
+                if (exchange.startReading()) {
+                    readFinished(exchange);
+                    delivered.add(exchange);
+                }
+            } else {
+                requeue(exchange, handoffs);
             }
         }
-        return confirmed;
+        handoffs.forEach(Broker::sendQuietly);
+        return delivered;
+    }
+
+    private void requeue(Exchange<C> exchange, List<BackendQueue.Handoff> handoffs) {
+        BackendQueue<C> queue = backends.get(exchange.backendId());
+        if (queue != null && exchange.requeue()) {
+            BackendQueue.Handoff handoff = queue.requeue(exchange, clock.instant());
+            if (handoff != null) {
+                handoffs.add(handoff);
+            }
+        }
     }
 
     /** Finds a handed-out exchange for an agent that reads its request; each request is read once. */

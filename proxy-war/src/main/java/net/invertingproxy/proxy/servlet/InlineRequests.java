@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -13,6 +14,8 @@ import net.invertingproxy.protocol.BodyFraming;
 import net.invertingproxy.protocol.MessageWriter;
 import net.invertingproxy.protocol.PendingRequest;
 import net.invertingproxy.protocol.PendingRequests;
+import net.invertingproxy.protocol.RequestIds;
+import net.invertingproxy.protocol.WireHeaders;
 import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.broker.Exchange;
 
@@ -25,8 +28,10 @@ final class InlineRequests {
     // Safe methods only (RFC 9110 section 9.2.1): an inline request not confirmed in time is handed
     // out again, and a request that may change something must never reach a backend twice.
     private static final Set<String> INLINE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
-    // Well under the 1 MiB an agent reads: the rest of a large batch goes as IDs.
+    // Well under the 1 MiB an agent reads, even with JSON escapes: the rest of a batch goes as IDs.
     static final int MAX_INLINE_BYTES = 256 * 1024;
+    // The agent names the ones it took on in a header of its next poll, which must stay small.
+    static final int MAX_INLINE_PER_ANSWER = 100;
 
     private final Broker<ParkedClient> broker;
     private final String backendId;
@@ -42,9 +47,11 @@ final class InlineRequests {
     String answer(List<String> requestIds) {
         List<PendingRequest> entries = new ArrayList<>(requestIds.size());
         int budget = MAX_INLINE_BYTES;
+        int inlined = 0;
         for (String id : requestIds) {
-            PendingRequest entry = budget > 0 ? inlineEntry(id) : null;
+            PendingRequest entry = budget > 0 && inlined < MAX_INLINE_PER_ANSWER ? inlineEntry(id) : null;
             if (entry != null) {
+                inlined++;
                 budget -= entry.message().length();
                 entries.add(entry);
             } else {
@@ -52,6 +59,21 @@ final class InlineRequests {
             }
         }
         return new PendingRequests(entries).toJson();
+    }
+
+    /** The inline requests an agent says, on this poll, it took on from its last answer. */
+    static Set<String> taken(HttpServletRequest poll) {
+        String ack = poll.getHeader(WireHeaders.INLINE_ACK);
+        if (ack == null || ack.isBlank()) {
+            return Set.of();
+        }
+        Set<String> ids = new HashSet<>();
+        for (String id : ack.trim().split(" +", MAX_INLINE_PER_ANSWER + 1)) {
+            if (ids.size() < MAX_INLINE_PER_ANSWER && RequestIds.isWellFormed(id)) {
+                ids.add(id);
+            }
+        }
+        return ids;
     }
 
     private PendingRequest inlineEntry(String id) {

@@ -53,7 +53,7 @@ public final class PendingServlet extends HttpServlet {
             return;
         }
         String agentKey = agentKey(agentRequest);
-        for (Exchange<ParkedClient> delivered : broker.confirmInline(agentKey)) {
+        for (Exchange<ParkedClient> delivered : broker.settleInline(agentKey, InlineRequests.taken(agentRequest))) {
             delivered.client().requestDelivered(0, agentRequest.getRemoteAddr());
         }
         AsyncContext async = agentRequest.startAsync();
@@ -83,6 +83,10 @@ public final class PendingServlet extends HttpServlet {
             String agentId = agentRequest.getHeader(WireHeaders.AGENT_ID);
             if (!RequestIds.isWellFormed(agentId)) {
                 throw new FailureException(Failure.BAD_AGENT_CALL, "missing or malformed header " + WireHeaders.AGENT_ID);
+            }
+            // Requests of its last answer it took on are finished by it; the rest go to others.
+            for (Exchange<ParkedClient> delivered : broker.settleInline("id:" + agentId, InlineRequests.taken(agentRequest))) {
+                delivered.client().requestDelivered(0, agentRequest.getRemoteAddr());
             }
             broker.signOff(backendId, "id:" + agentId);
             agentResponse.setStatus(HttpServletResponse.SC_NO_CONTENT);

@@ -270,7 +270,7 @@ class BrokerTest {
     }
 
     @Test
-    void anInlineRequestCountsAsDeliveredOnlyWhenItsAgentPollsAgain() throws Exception {
+    void anInlineRequestCountsAsDeliveredOnlyWhenItsAgentSaysItTookIt() throws Exception {
         Broker<RecordingClient> broker = broker(Map.of("claim-timeout-seconds", "10", "request-timeout-seconds", "60"));
         RecordingPoll poll = new RecordingPoll();
         broker.poll(DEFAULT_BACKEND, "id:agent", poll);
@@ -278,8 +278,8 @@ class BrokerTest {
         assertSame(exchange, broker.inlineCandidate(DEFAULT_BACKEND, exchange.id()));
         broker.inlined(exchange, "id:agent");
 
-        assertEquals(List.of(), broker.confirmInline("id:other"), "another agent's poll confirms nothing");
-        assertEquals(List.of(exchange), broker.confirmInline("id:agent"));
+        assertEquals(List.of(), broker.settleInline("id:other", Set.of(exchange.id())), "another agent's poll confirms nothing");
+        assertEquals(List.of(exchange), broker.settleInline("id:agent", Set.of(exchange.id())));
 
         assertEquals(ExchangeState.READING, exchange.state());
         assertNull(broker.inlineCandidate(DEFAULT_BACKEND, exchange.id()), "a delivered request is not inlined twice");
@@ -306,8 +306,24 @@ class BrokerTest {
 
         assertEquals(List.of(exchange.id()), survivor.ids);
         // The dead agent's late poll confirms nothing: the request now belongs to the survivor.
-        assertEquals(List.of(), broker.confirmInline("id:dead"));
+        assertEquals(List.of(), broker.settleInline("id:dead", Set.of(exchange.id())));
         assertEquals(ExchangeState.HANDED_OUT, exchange.state());
+    }
+
+    @Test
+    void anInlineRequestTheAgentsNextPollDoesNotNameIsHandedOutAgainAtOnce() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        broker.poll(DEFAULT_BACKEND, "id:agent", new RecordingPoll());
+        Exchange<RecordingClient> lost = broker.park(DEFAULT_BACKEND, new RecordingClient());
+        broker.inlined(lost, "id:agent");
+        RecordingPoll next = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, "id:other", next);
+
+        // The answer never reached the agent (its poll connection broke): its next poll names nothing.
+        assertEquals(List.of(), broker.settleInline("id:agent", Set.of()));
+
+        assertEquals(List.of(lost.id()), next.ids);
+        assertEquals(ExchangeState.HANDED_OUT, lost.state());
     }
 
     @Test
