@@ -307,17 +307,21 @@ public final class Broker<C extends ClientSide> {
             queue.releasePolls().forEach(Broker::sendQuietly);
         }
         for (Exchange<C> exchange : exchanges.values()) {
-            if (exchange.backendId().equals(backendId) && !exchange.orphanWhileRead()) {
-                endOrphan(exchange);
+            if (exchange.backendId().equals(backendId) && exchange.endForDeletedBackend()) {
+                failDeleted(exchange);
             }
         }
     }
 
     private void endOrphan(Exchange<C> exchange) {
         if (exchange.expire()) {
-            exchanges.remove(exchange.id(), exchange);
-            exchange.client().fail(Failure.NO_AGENT, "the backend was deleted");
+            failDeleted(exchange);
         }
+    }
+
+    private void failDeleted(Exchange<C> exchange) {
+        exchanges.remove(exchange.id(), exchange);
+        exchange.client().fail(Failure.NO_AGENT, "the backend was deleted");
     }
 
     /** Whether new requests are taken. */

@@ -104,13 +104,23 @@ public final class Exchange<C extends ClientSide> {
     }
 
     /**
-     * Marks the exchange as having lost its backend; true while its request is still being
-     * delivered to an agent, so that whoever delivers it ends the exchange once the client's
-     * body has been read (the client's request must not be completed under a reader).
+     * Ends the exchange for a deleted backend unless its answer already streams (true if it did).
+     * While its request is still being delivered to an agent it is only marked, and whoever
+     * delivers it ends it once the client's body has been read: the client's request must not be
+     * completed under a reader. One loop of compare-and-set, so a read starting meanwhile is seen.
      */
-    boolean orphanWhileRead() {
+    boolean endForDeletedBackend() {
         orphaned = true;
-        return state.get() == ExchangeState.READING && !requestDelivered;
+        while (true) {
+            ExchangeState current = state.get();
+            if (current == ExchangeState.RESPONDING || current == ExchangeState.DONE
+                    || current == ExchangeState.READING && !requestDelivered) {
+                return false;
+            }
+            if (state.compareAndSet(current, ExchangeState.DONE)) {
+                return true;
+            }
+        }
     }
 
     boolean isOrphaned() {
