@@ -57,18 +57,26 @@ public final class BodyCopier {
 
     /** Copies until the source ends and returns the number of bytes copied. */
     public static long copy(InputStream source, OutputStream sink) throws SourceFailedException, SinkFailedException {
+        return copy(source, sink, BUFFER_SIZE);
+    }
+
+    /**
+     * Copies through a buffer of {@code bufferSize} bytes until the source ends and returns the
+     * number of bytes copied; a body known to be small needs no more than its length.
+     */
+    public static long copy(InputStream source, OutputStream sink, int bufferSize)
+            throws SourceFailedException, SinkFailedException {
         long[] total = {0};
         try {
-            return copy(source, sink, total);
+            return copy(source, sink, new byte[Math.max(1, bufferSize)], total);
         } catch (CopyFailedException e) {
             e.after(total[0]);
             throw e;
         }
     }
 
-    private static long copy(InputStream source, OutputStream sink, long[] counted)
+    private static long copy(InputStream source, OutputStream sink, byte[] buffer, long[] counted)
             throws SourceFailedException, SinkFailedException {
-        byte[] buffer = new byte[BUFFER_SIZE];
         long total = 0;
         while (true) {
             int read = read(source, buffer);

@@ -46,21 +46,30 @@ public final class MessageWriter {
         } catch (HttpException e) {
             throw new MalformedMessageException("cannot write request head: " + e.getMessage(), e);
         }
-        return bodyStream(buffer, framing, trailers, out);
+        return bodyStream(buffer, framing, trailers, out, BUFFER_SIZE);
     }
 
     /** Writes a response head framed as given and returns the stream for its body. */
     public static OutputStream writeResponse(ResponseHead head, BodyFraming framing,
                                              Supplier<List<Header>> trailers, OutputStream out) throws IOException {
+        return writeResponse(head, framing, trailers, out, BUFFER_SIZE);
+    }
+
+    /**
+     * As {@link #writeResponse(ResponseHead, BodyFraming, Supplier, OutputStream)}, through buffers of
+     * {@code bufferSize} bytes: a caller that flushes after every write gains nothing from large ones.
+     */
+    public static OutputStream writeResponse(ResponseHead head, BodyFraming framing, Supplier<List<Header>> trailers,
+                                             OutputStream out, int bufferSize) throws IOException {
         ClassicHttpResponse response = new BasicClassicHttpResponse(head.status(), head.reasonPhrase());
         setHeaders(response, head.headers(), framing, true);
-        SessionOutputBufferImpl buffer = new SessionOutputBufferImpl(BUFFER_SIZE);
+        SessionOutputBufferImpl buffer = new SessionOutputBufferImpl(bufferSize);
         try {
             new DefaultHttpResponseWriter().write(response, buffer, out);
         } catch (HttpException e) {
             throw new MalformedMessageException("cannot write response head: " + e.getMessage(), e);
         }
-        return bodyStream(buffer, framing, trailers, out);
+        return bodyStream(buffer, framing, trailers, out, bufferSize);
     }
 
     // The framing headers are always recomputed from the framing actually used, so a message can
@@ -84,10 +93,11 @@ public final class MessageWriter {
     }
 
     private static OutputStream bodyStream(SessionOutputBufferImpl buffer, BodyFraming framing,
-                                           Supplier<List<Header>> trailers, OutputStream out) throws IOException {
+                                           Supplier<List<Header>> trailers, OutputStream out, int bufferSize)
+            throws IOException {
         switch (framing.kind()) {
             case CHUNKED:
-                return new ChunkedOutputStream(buffer, out, BUFFER_SIZE,
+                return new ChunkedOutputStream(buffer, out, bufferSize,
                         trailers == null ? null : () -> copyOrNull(trailers.get()));
             case CONTENT_LENGTH:
                 return new ExactLengthOutputStream(new ContentLengthOutputStream(buffer, out, framing.length()),

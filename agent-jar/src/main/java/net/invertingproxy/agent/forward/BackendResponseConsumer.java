@@ -1,49 +1,50 @@
 package net.invertingproxy.agent.forward;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 import net.invertingproxy.agent.config.GoDuration;
-import net.invertingproxy.protocol.BodyCopier;
+import net.invertingproxy.protocol.BodyFraming;
+import net.invertingproxy.protocol.HopByHopHeaders;
+import net.invertingproxy.protocol.ResponseHead;
 
 import org.apache.hc.core5.concurrent.FutureCallback;
-import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpResponse;
-import org.apache.hc.core5.http.message.BasicClassicHttpResponse;
+import org.apache.hc.core5.http.impl.EnglishReasonPhraseCatalog;
 import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
 import org.apache.hc.core5.http.nio.CapacityChannel;
-import org.apache.hc.core5.http.nio.support.classic.SharedInputBuffer;
 import org.apache.hc.core5.http.protocol.HttpContext;
 
 /**
- * Takes the backend's response on HttpClient's I/O thread and hands its head at once to
- * {@code onHead} as a classic response, whose body is a blocking stream fed as the backend sends it.
- * The body passes through a buffer that HttpClient's flow control keeps within its window: the
- * backend is read only as fast as the stream is. If the backend fails mid-body the stream throws,
- * it never just ends.
+ * Takes the backend's response on HttpClient's I/O thread and turns it, as it arrives, into the
+ * message the agent posts to the proxy ({@link ResponseMessageProducer}): the head is framed at
+ * once and handed to {@code onHead} with the status, and each piece of the body is framed as it
+ * comes. The backend is read only as fast as the post takes the message. If the backend fails
+ * mid-body the message fails too, it never just ends.
  */
 final class BackendResponseConsumer implements AsyncResponseConsumer<Void> {
-    private final Consumer<ClassicHttpResponse> onHead;
+    private final String requestMethod;
+    private final BiConsumer<Integer, ResponseMessageProducer> onHead;
     private final Duration backendTimeout;
-    // Made when the head says a body follows: a request that only waits holds no buffer.
-    private volatile SharedInputBuffer buffer;
+    private volatile ResponseMessageProducer message;
     private volatile List<Header> trailers = List.of();
-    private volatile Exception failure;
     private volatile FutureCallback<Void> exchangeDone;
 
     /**
-     * A consumer that calls {@code onHead}, on the I/O thread, when the response head has arrived;
-     * {@code backendTimeout} is the longest pause in the body before HttpClient gives up on it.
+     * A consumer of the answer to a {@code requestMethod} request that calls {@code onHead}, on the
+     * I/O thread, when the response head has arrived; {@code backendTimeout} is the longest pause in
+     * the body before HttpClient gives up on it.
      */
-    BackendResponseConsumer(Consumer<ClassicHttpResponse> onHead, Duration backendTimeout) {
+    BackendResponseConsumer(String requestMethod, BiConsumer<Integer, ResponseMessageProducer> onHead,
+                            Duration backendTimeout) {
+        this.requestMethod = requestMethod;
         this.onHead = onHead;
         this.backendTimeout = backendTimeout;
     }
@@ -56,19 +57,45 @@ final class BackendResponseConsumer implements AsyncResponseConsumer<Void> {
         }
     }
 
+    /** Whether the backend's body broke off after its head had been passed on. */
+    boolean bodyBroke() {
+        ResponseMessageProducer framed = message;
+        return framed != null && framed.backendFailure() != null;
+    }
+
     @Override
     public void consumeResponse(HttpResponse head, EntityDetails body, HttpContext context,
-                                FutureCallback<Void> resultCallback) {
+                                FutureCallback<Void> resultCallback) throws IOException {
         exchangeDone = resultCallback;
-        ClassicHttpResponse backendResponse = new BasicClassicHttpResponse(head.getCode(), head.getReasonPhrase());
-        backendResponse.setVersion(head.getVersion());
-        backendResponse.setHeaders(head.getHeaders());
-        // HttpClient gives no body details for HEAD answers, 204 and 304.
-        if (body != null) {
-            buffer = new SharedInputBuffer(bufferSize(body.getContentLength()));
-            backendResponse.setEntity(new BackendBodyEntity(body, new BodyStream(buffer), () -> trailers));
+        int status = head.getCode();
+        BodyFraming framing = framing(status, body);
+        ResponseMessageProducer framed = new ResponseMessageProducer(responseHead(head), framing,
+                framing.kind() == BodyFraming.Kind.CHUNKED ? () -> trailers : null);
+        message = framed;
+        // HttpClient gives no body details for HEAD answers, 204 and 304: no data will follow.
+        if (body == null || !framing.hasBody()) {
+            framed.bodyEnded();
         }
-        onHead.accept(backendResponse);
+        onHead.accept(status, framed);
+    }
+
+    private static ResponseHead responseHead(HttpResponse head) {
+        int status = head.getCode();
+        String reason = head.getReasonPhrase();
+        if (reason == null) {
+            reason = EnglishReasonPhraseCatalog.INSTANCE.getReason(status, null);
+        }
+        return new ResponseHead(status, reason, HopByHopHeaders.remove(List.of(head.getHeaders())));
+    }
+
+    // HEAD answers and 1xx, 204 and 304 have no body whatever their headers say (RFC 9112 section 6.3);
+    // their headers, Content-Length included, are passed on as the backend sent them.
+    private BodyFraming framing(int status, EntityDetails body) {
+        if (body == null || "HEAD".equalsIgnoreCase(requestMethod) || status < 200 || status == 204 || status == 304) {
+            return BodyFraming.none();
+        }
+        long length = body.getContentLength();
+        return length >= 0 && !body.isChunked() ? BodyFraming.ofLength(length) : BodyFraming.chunked();
     }
 
     // 1xx answers are not passed on: the proxy answered the client's Expect itself.
@@ -76,53 +103,41 @@ final class BackendResponseConsumer implements AsyncResponseConsumer<Void> {
     public void informationResponse(HttpResponse response, HttpContext context) {
     }
 
-    // A small body gets a buffer its size; a large one grows it up to HttpClient's window as needed.
-    private static int bufferSize(long contentLength) {
-        return contentLength >= 0 && contentLength < BodyCopier.BUFFER_SIZE
-                ? Math.max(1, (int) contentLength) : BodyCopier.BUFFER_SIZE;
-    }
-
-    // The data callbacks come only after a head with a body, so the buffer exists.
+    // The data callbacks come only after a head with a body, so the message exists.
     @Override
     public void updateCapacity(CapacityChannel capacityChannel) throws IOException {
-        buffer.updateCapacity(capacityChannel);
+        message.updateCapacity(capacityChannel);
     }
 
     @Override
-    public void consume(ByteBuffer data) {
-        buffer.fill(data);
+    public void consume(ByteBuffer data) throws IOException {
+        message.bodyData(data);
     }
 
     @Override
-    public void streamEnd(List<? extends Header> backendTrailers) {
+    public void streamEnd(List<? extends Header> backendTrailers) throws IOException {
         if (backendTrailers != null) {
             trailers = List.copyOf(backendTrailers);
         }
-        buffer.markEndStream();
+        message.bodyEnded();
     }
 
     @Override
     public void failed(Exception cause) {
-        SharedInputBuffer body = buffer;
-        // Before the head there is no body to break; a body that arrived whole stays readable to its end.
-        if (body == null || body.isEndStream()) {
-            return;
+        ResponseMessageProducer framed = message;
+        // Before the head there is no message to break; one that ended well is left to be taken whole.
+        if (framed != null) {
+            framed.backendFailed(bodyFailure(cause));
         }
-        failure = cause;
-        body.abort();
     }
 
-    // Nothing to release: the buffer may still hold the end of a body that arrived whole.
+    // Nothing to release: the message may still hold the end of a body that arrived whole.
     @Override
     public void releaseResources() {
     }
 
-    // The stream reports why the body broke, not merely that the buffer was aborted.
-    private IOException bodyFailure(IOException readFailure) {
-        Exception cause = failure;
-        if (cause == null) {
-            return readFailure;
-        }
+    // Says why the body broke, in the words the agent logs.
+    private IOException bodyFailure(Exception cause) {
         String why;
         if (cause instanceof SocketTimeoutException) {
             why = "the backend sent nothing for " + GoDuration.format(backendTimeout);
@@ -133,36 +148,5 @@ final class BackendResponseConsumer implements AsyncResponseConsumer<Void> {
             why = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
         }
         return new IOException(why, cause);
-    }
-
-    /** The body as the backend sends it; closing it does not drain it. */
-    private final class BodyStream extends InputStream {
-        private final SharedInputBuffer buffer;
-
-        BodyStream(SharedInputBuffer buffer) {
-            this.buffer = buffer;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int read = read(one, 0, 1);
-            return read == -1 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] bytes, int offset, int length) throws IOException {
-            try {
-                return buffer.read(bytes, offset, length);
-            } catch (IOException e) {
-                throw bodyFailure(e);
-            }
-        }
-
-        // What has arrived and can be read without waiting, so the copier knows when to flush.
-        @Override
-        public int available() {
-            return buffer.length();
-        }
     }
 }

@@ -11,7 +11,6 @@ import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import net.invertingproxy.agent.http.AbortableRequest;
 import net.invertingproxy.agent.proxy.ProxyClient;
 import net.invertingproxy.agent.proxy.ProxyStatusException;
 import net.invertingproxy.protocol.BodyCopier;
@@ -23,17 +22,17 @@ import net.invertingproxy.protocol.RequestHead;
 
 import org.apache.hc.core5.concurrent.ComplexCancellable;
 import org.apache.hc.core5.concurrent.FutureCallback;
-import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 
 /**
  * One forwarded request: take the client request (read from the proxy, or carried in the poll
  * answer, see {@link RequestSource}), send it to the backend, post the backend's response back. It
- * holds a thread only while bytes move: one reads the request and uploads its body, then lets go;
- * while the backend prepares its answer no thread waits; when the response head arrives another
- * thread posts the response as its body streams in. Bodies are never held whole. A failure on one
- * side aborts the other side so that nothing broken is ever passed on looking complete.
+ * holds a thread only while the request moves: one reads the request and uploads its body, then
+ * lets go; while the backend prepares its answer no thread waits; the response streams from the
+ * backend into the post to the proxy on I/O threads alone ({@link ResponseMessageProducer}). Bodies
+ * are never held whole. A failure on one side aborts the other side so that nothing broken is ever
+ * passed on looking complete.
  *
  * <p>The request side and the answer side end independently (the backend may answer before it has
  * the whole body); {@code onEnd} is told once both have.
@@ -48,7 +47,8 @@ final class Exchange implements Runnable {
     private final RequestSource source;
     private final ExchangeServices services;
     private final Consumer<Exchange> onEnd;
-    private final BackendResponseConsumer backendResponse;
+    // Made when the request's method is known, before the backend call starts.
+    private volatile BackendResponseConsumer backendResponse;
     private final AtomicInteger sidesRunning = new AtomicInteger(SIDES);
     // The response head and a failure before it race; the first decides how the request is answered.
     private final AtomicBoolean answerDecided = new AtomicBoolean();
@@ -57,7 +57,7 @@ final class Exchange implements Runnable {
     // Cancelling the future also ends a call still waiting for a pooled connection or connecting.
     private volatile Future<Void> backendFuture;
     // The post carrying the backend's answer, so that a forced stop can cut it before anything ends it cleanly.
-    private volatile AbortableRequest responsePost;
+    private volatile Future<?> responsePost;
     private volatile boolean aborted;
     private volatile long backendSentAt;
     private volatile RequestHead clientRequest;
@@ -69,7 +69,6 @@ final class Exchange implements Runnable {
         this.source = RequestSource.of(request, services.proxy());
         this.services = services;
         this.onEnd = onEnd;
-        this.backendResponse = new BackendResponseConsumer(this::onResponseHead, services.config().backendTimeout());
     }
 
     /** The request side, on a thread of its own: take the request, start the backend call, upload the body. */
@@ -94,7 +93,8 @@ final class Exchange implements Runnable {
             source.check(message);
         } catch (MalformedMessageException e) {
             source.abandoned();
-            answerNow(GatewayFailure.malformedRequest(e), source.name(), e);
+            // On a thread of its own: an inline request is read on the poll's thread, which must not wait.
+            answerOnAThread(() -> answerNow(GatewayFailure.malformedRequest(e), source.name(), e));
             return;
         } catch (IOException e) {
             source.abandoned();
@@ -131,6 +131,8 @@ final class Exchange implements Runnable {
     }
 
     private void send(HttpRequest backendRequest, RequestBodyProducer body) {
+        backendResponse = new BackendResponseConsumer(backendRequest.getMethod(), this::onResponseHead,
+                services.config().backendTimeout());
         backendSentAt = System.nanoTime();
         try {
             backendFuture = services.backend().execute(new BasicRequestProducer(backendRequest, body),
@@ -147,9 +149,9 @@ final class Exchange implements Runnable {
      */
     void abort() {
         aborted = true;
-        AbortableRequest post = responsePost;
+        Future<?> post = responsePost;
         if (post != null) {
-            post.cancel();
+            post.cancel(true);
         }
         cancelBackendCall();
     }
@@ -198,18 +200,23 @@ final class Exchange implements Runnable {
         source.finished();
     }
 
-    // On HttpClient's I/O thread, which must not block: the post runs on a thread of its own.
-    private void onResponseHead(ClassicHttpResponse response) {
+    // On HttpClient's I/O thread, which must not block: the post is started and runs on I/O threads.
+    private void onResponseHead(int status, ResponseMessageProducer message) {
         services.listener().backendAnswered(Duration.ofNanos(System.nanoTime() - backendSentAt));
         if (answerDecided.compareAndSet(false, true)) {
-            answerOnAThread(() -> respond(response));
+            post(status, message);
         }
     }
 
     // On HttpClient's I/O thread, or on the request side if the call could not even start.
     private void onBackendFailure(Exception failure) {
         if (!answerDecided.compareAndSet(false, true)) {
-            // The response had begun: its body stream reports the failure to the post.
+            // The response had begun and its message now fails; the post is cut at once as well,
+            // in case the proxy is not taking the message just now.
+            Future<?> post = responsePost;
+            if (post != null && backendResponse.bodyBroke()) {
+                post.cancel(true);
+            }
             return;
         }
         if (requestBodyBroke) {
@@ -232,42 +239,63 @@ final class Exchange implements Runnable {
         }
     }
 
-    private void respond(ClassicHttpResponse response) {
+    private void post(int status, ResponseMessageProducer message) {
+        Future<?> post;
         try {
-            post(response);
-        } finally {
-            sideEnded();
+            post = services.proxy().postResponse(requestId, message, new FutureCallback<Void>() {
+                @Override
+                public void completed(Void result) {
+                    posted(status);
+                }
+
+                @Override
+                public void failed(Exception failure) {
+                    postFailed(status, message, failure);
+                }
+
+                @Override
+                public void cancelled() {
+                    postFailed(status, message, new IOException("the response post was cut off"));
+                }
+            });
+        } catch (RuntimeException e) {
+            // The client refuses new calls once it has been closed: the agent is stopping.
+            postFailed(status, message, new IOException("the agent is stopping", e));
+            return;
+        }
+        responsePost = post;
+        if (aborted) {
+            // The stop came between the head and the post: the post is cut at once.
+            post.cancel(true);
         }
     }
 
-    private void post(ClassicHttpResponse response) {
-        String method = clientRequest.method();
-        ResponseMessageEntity message = new ResponseMessageEntity(response, method);
-        ProxyClient proxy = services.proxy();
-        AbortableRequest post = proxy.newResponsePost(requestId, message);
-        message.carriedBy(post);
-        responsePost = post;
-        if (aborted) {
-            // The stop came between the head and the post: the post fails at once, unsent.
-            post.cancel();
-        }
+    // On the post's I/O thread.
+    private void posted(int status) {
         try {
-            proxy.post(post);
             backendResponse.passedOn();
             if (uploading) {
                 // The backend has had its say before taking the whole body: stop sending it the rest.
                 cancelBackendCall();
             }
-            LOG.fine(() -> "request " + requestId + ": " + method + " " + clientRequest.target()
-                    + " -> " + response.getCode());
-            answered(ExchangeOutcome.ANSWERED, response.getCode());
-            return;
-        } catch (IOException e) {
+            LOG.fine(() -> "request " + requestId + ": " + clientRequest.method() + " " + clientRequest.target()
+                    + " -> " + status);
+            answered(ExchangeOutcome.ANSWERED, status);
+        } finally {
+            sideEnded();
+        }
+    }
+
+    // On the post's I/O thread, or on the backend's if the post could not start.
+    private void postFailed(int status, ResponseMessageProducer message, Exception e) {
+        try {
+            String method = clientRequest.method();
             boolean proxyGone = e instanceof ProxyStatusException && ((ProxyStatusException) e).status() == 404;
-            answered(proxyGone ? ExchangeOutcome.DROPPED : ExchangeOutcome.BROKEN, response.getCode());
-            if (message.backendFailed()) {
-                warn(method + " -> " + response.getCode() + ": the backend's response broke mid-body ("
-                        + describe(e) + "); response to the proxy aborted", e);
+            answered(proxyGone ? ExchangeOutcome.DROPPED : ExchangeOutcome.BROKEN, status);
+            IOException backendFailure = message.backendFailure();
+            if (backendFailure != null) {
+                warn(method + " -> " + status + ": the backend's response broke mid-body ("
+                        + describe(backendFailure) + "); response to the proxy aborted", backendFailure);
             } else if (proxyGone) {
                 LOG.info(() -> "request " + requestId + ": the proxy no longer waits for the response"
                         + " (client gone or request expired)");
@@ -275,9 +303,11 @@ final class Exchange implements Runnable {
                 warn(method + ": posting the response to the proxy failed (" + describe(e)
                         + "); backend response aborted", e);
             }
+            // Never drain: the client is gone, and the rest of the body may be endless.
+            cancelBackendCall();
+        } finally {
+            sideEnded();
         }
-        // Never drain: the client is gone, and the rest of the body may be endless.
-        cancelBackendCall();
     }
 
     // Posts a failure answer on the calling thread, which then ends the answer side.

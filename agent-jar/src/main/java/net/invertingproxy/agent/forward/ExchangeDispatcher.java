@@ -26,7 +26,8 @@ public final class ExchangeDispatcher {
     private static final Logger LOG = Logger.getLogger(ExchangeDispatcher.class.getName());
     // 503 answers are quick posts; a few at once keep a burst from tying up the poll loop.
     private static final int MAX_CONCURRENT_REJECTIONS = 16;
-    // An exchange moves bytes on at most two threads at once: its upload and its response post.
+    // An exchange takes a thread to read its request and upload the body, and another if it must
+    // post a failure answer meanwhile; its response streams on I/O threads.
     private static final int THREADS_PER_EXCHANGE = 2;
 
     private final AgentConfig config;
@@ -94,6 +95,12 @@ public final class ExchangeDispatcher {
     private void start(PendingRequest request) {
         Exchange exchange = new Exchange(request, services, this::ended);
         inFlight.add(exchange);
+        if (request.isInline()) {
+            // Carried whole and bodiless, it only starts the backend call, which never blocks: done
+            // on the poll's thread, it saves a hand-over to another thread on every such request.
+            guarded(exchange).run();
+            return;
+        }
         try {
             executor.execute(guarded(exchange));
         } catch (RejectedExecutionException e) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import net.invertingproxy.agent.config.AgentConfig;
@@ -20,14 +21,26 @@ import net.invertingproxy.protocol.WireHeaders;
 
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.core5.concurrent.DefaultThreadFactory;
+import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.message.BasicHttpRequest;
+import org.apache.hc.core5.http.nio.AsyncEntityProducer;
+import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
+import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.io.ModalCloseable;
@@ -35,18 +48,21 @@ import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * Makes the agent calls of the wire protocol ({@code agent/pending}, {@code agent/request},
- * {@code agent/response}) with one pooled HttpClient. Every call carries the backend-ID header; a
- * status other than 200 is a {@link ProxyStatusException}.
+ * Makes the agent calls of the wire protocol: polls ({@code agent/pending}) and request reads
+ * ({@code agent/request}) with a pooled classic HttpClient, and response posts ({@code
+ * agent/response}) with a pooled asynchronous one, so that a response streaming from the backend
+ * to the proxy holds no thread. Every call carries the backend-ID header; a status other than 200
+ * is a {@link ProxyStatusException}.
  */
 public final class ProxyClient implements ModalCloseable {
     private static final String PENDING = "agent/pending";
     private static final String REQUEST = "agent/request";
     private static final String RESPONSE = "agent/response";
-    // Room for every exchange's read and post at once, plus the poll.
-    private static final int CONNECTIONS_PER_EXCHANGE = 2;
+    // Room for every exchange's read (or its post's, in the other pool) at once, plus the poll.
     private static final int SPARE_CONNECTIONS = 4;
-    private static final int MAX_REASON_BYTES = 200;
+    private static final int MAX_REASON_BYTES = PostAnswerConsumer.MAX_REASON_BYTES;
+    /** Name prefix of the I/O threads that post responses. */
+    public static final String POST_IO_THREAD_PREFIX = "agent-proxy-io";
     // HttpClient checks a pooled connection idle this long with a read that waits 1 ms; done for
     // every call (as with 1 s), it added a millisecond to most exchanges. Idle connections are
     // closed by the proxy after 75 s and by an ALB after 60 s, far beyond this.
@@ -57,6 +73,7 @@ public final class ProxyClient implements ModalCloseable {
     // "Bearer <credential>", or null to send none (a backend that accepts legacy agents).
     private final String authorization;
     private final CloseableHttpClient client;
+    private final CloseableHttpAsyncClient responsePosts;
     // Whether polls ask for bodiless requests inline (-inline-requests); a proxy that does not know
     // the mode ignores the header and answers IDs, which the agent reads as before.
     private final boolean inlineRequests;
@@ -70,12 +87,13 @@ public final class ProxyClient implements ModalCloseable {
         this.backendId = config.backendId();
         this.authorization = config.hasCredential() ? "Bearer " + config.credential() : null;
         this.client = newClient(config, userAgent);
+        this.responsePosts = newPostClient(config, userAgent);
         this.inlineRequests = config.inlineRequests();
     }
 
     private static CloseableHttpClient newClient(AgentConfig config, String userAgent) {
         Timeout timeout = Timeout.of(config.proxyTimeout());
-        int connections = config.maxInFlight() * CONNECTIONS_PER_EXCHANGE + SPARE_CONNECTIONS;
+        int connections = config.maxInFlight() + SPARE_CONNECTIONS;
         PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(timeout)
@@ -103,6 +121,47 @@ public final class ProxyClient implements ModalCloseable {
                 // A response post cannot be replayed and a poll is repeated by the poll loop anyway.
                 .disableAutomaticRetries()
                 .build();
+    }
+
+    private static CloseableHttpAsyncClient newPostClient(AgentConfig config, String userAgent) {
+        Timeout connect = Timeout.of(config.proxyTimeout());
+        // A post may be quiet as long as the backend may pause in its body (-backend-timeout, which
+        // the backend side enforces), and then wait for the proxy's answer as any call does.
+        Timeout quiet = Timeout.of(config.backendTimeout().plus(config.proxyTimeout()));
+        int connections = config.maxInFlight() + SPARE_CONNECTIONS;
+        PoolingAsyncClientConnectionManager pool = PoolingAsyncClientConnectionManagerBuilder.create()
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(connect)
+                        .setSocketTimeout(quiet)
+                        .setValidateAfterInactivity(STALE_CHECK_AFTER)
+                        .build())
+                // The wire protocol is HTTP/1.1; a TLS proxy offering h2 in ALPN is not taken up on it.
+                .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
+                .setMaxConnTotal(connections)
+                .setMaxConnPerRoute(connections)
+                .build();
+        CloseableHttpAsyncClient posts = HttpAsyncClients.custom()
+                .setConnectionManager(pool)
+                .setThreadFactory(new DefaultThreadFactory(POST_IO_THREAD_PREFIX, true))
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setConnectionRequestTimeout(connect)
+                        .setResponseTimeout(quiet)
+                        .setRedirectsEnabled(false)
+                        .setAuthenticationEnabled(false)
+                        .setExpectContinueEnabled(false)
+                        .setProtocolUpgradeEnabled(false)
+                        .setContentCompressionEnabled(false)
+                        .build())
+                .setUserAgent(userAgent)
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .disableConnectionState()
+                // A response post cannot be replayed.
+                .disableAutomaticRetries()
+                .build();
+        posts.start();
+        return posts;
     }
 
     /**
@@ -159,6 +218,39 @@ public final class ProxyClient implements ModalCloseable {
         }
     }
 
+    /**
+     * Starts {@code POST agent/response} for {@code requestId}, its body streamed as {@code message}
+     * offers it, on I/O threads only. {@code done} hears of a 200 as completed and of any other
+     * status as a {@link ProxyStatusException}; cancelling the returned future closes the post's
+     * connection at once, so a half-sent message can never look complete to the proxy.
+     */
+    public Future<?> postResponse(String requestId, AsyncEntityProducer message, FutureCallback<Void> done) {
+        HttpRequest post = new BasicHttpRequest("POST", proxy.resolve(RESPONSE));
+        addAgentHeaders(post, requestId);
+        post.setHeader(HttpHeaders.CONTENT_TYPE, WireHeaders.RESPONSE_MESSAGE_CONTENT_TYPE);
+        return responsePosts.execute(new BasicRequestProducer(post, message), new PostAnswerConsumer(), null,
+                new FutureCallback<PostAnswerConsumer.Answer>() {
+                    @Override
+                    public void completed(PostAnswerConsumer.Answer answer) {
+                        if (answer.status() == 200) {
+                            done.completed(null);
+                        } else {
+                            done.failed(new ProxyStatusException("POST " + RESPONSE, answer.status(), answer.reason()));
+                        }
+                    }
+
+                    @Override
+                    public void failed(Exception failure) {
+                        done.failed(failure);
+                    }
+
+                    @Override
+                    public void cancelled() {
+                        done.cancelled();
+                    }
+                });
+    }
+
     /** A new {@code POST agent/response} carrying {@code message}; keep it to abort the post mid-body. */
     public AbortableRequest newResponsePost(String requestId, HttpEntity message) {
         AbortableRequest post = agentCall("POST", RESPONSE, requestId);
@@ -200,6 +292,7 @@ public final class ProxyClient implements ModalCloseable {
     /** Closes every connection; {@link CloseMode#IMMEDIATE} also breaks calls in progress. */
     @Override
     public void close(CloseMode closeMode) {
+        responsePosts.close(closeMode);
         client.close(closeMode);
     }
 
@@ -210,6 +303,11 @@ public final class ProxyClient implements ModalCloseable {
 
     private AbortableRequest agentCall(String method, String path, String requestId) {
         AbortableRequest call = new AbortableRequest(method, proxy.resolve(path));
+        addAgentHeaders(call, requestId);
+        return call;
+    }
+
+    private void addAgentHeaders(HttpRequest call, String requestId) {
         call.setHeader(WireHeaders.BACKEND_ID, backendId);
         call.setHeader(WireHeaders.AGENT_ID, agentId);
         if (authorization != null) {
@@ -218,7 +316,6 @@ public final class ProxyClient implements ModalCloseable {
         if (requestId != null) {
             call.setHeader(WireHeaders.REQUEST_ID, requestId);
         }
-        return call;
     }
 
     private static void expectOk(ClassicHttpResponse answer, String call) throws ProxyStatusException {

@@ -26,6 +26,8 @@ import net.invertingproxy.proxy.failure.FailureException;
 public final class ResponseServlet extends HttpServlet {
     // Beyond what a well-formed post leaves after its message (a last chunk and trailers).
     private static final long MAX_UNREAD_POST_BYTES = 64 * 1024;
+    // Large bodies move in pieces this big: fewer, larger writes to the client cost less CPU per byte.
+    private static final int LARGE_BODY_BUFFER = 64 * 1024;
     private static final long serialVersionUID = 1L;
     private static final System.Logger LOG = System.getLogger(ResponseServlet.class.getName());
 
@@ -111,7 +113,7 @@ public final class ResponseServlet extends HttpServlet {
             }
             // Sending the head at once lets a client see the status before a slow body starts.
             clientResponse.flushBuffer();
-            client.responseDelivered(BodyCopier.copy(incoming.body(), clientBody));
+            client.responseDelivered(BodyCopier.copy(incoming.body(), clientBody, copyBufferSize(framing)));
         } catch (BodyCopier.SourceFailedException e) {
             client.responseDelivered(e.copied());
             LOG.log(Level.INFO, "response of the agent for {0} broke off: {1}", exchange.id(), e.getMessage());
@@ -131,6 +133,11 @@ public final class ResponseServlet extends HttpServlet {
         broker.finish(exchange);
         readRestOfPost(agentRequest);
         agentResponse.setStatus(HttpServletResponse.SC_OK);
+    }
+
+    private static int copyBufferSize(BodyFraming framing) {
+        return framing.kind() == BodyFraming.Kind.CONTENT_LENGTH
+                ? (int) Math.min(framing.length(), LARGE_BODY_BUFFER) : LARGE_BODY_BUFFER;
     }
 
     /**

@@ -112,7 +112,9 @@ public final class EmbeddedProxy implements AutoCloseable {
         // object keys) must reach the backend instead of being refused here; the proxy itself
         // routes on nothing but its own few exact paths.
         http.setUriCompliance(UriCompliance.UNSAFE);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        HttpConnectionFactory http1 = new HttpConnectionFactory(http);
+        http1.setInputBufferSize(64 * 1024);
+        ServerConnector connector = new ServerConnector(server, http1);
         connector.setHost(options.host());
         connector.setPort(options.port());
         connector.setIdleTimeout(options.idleTimeout().toMillis());
