@@ -35,6 +35,8 @@ final class ResponseMessageProducer implements AsyncEntityProducer {
     private static final int INITIAL_BUFFER = 2 * 1024;
     // Every piece is flushed at once (server-sent events), so the writer's own buffers stay small.
     private static final int WRITER_BUFFER = 1024;
+    // The most copied at a time out of a piece without an array (a direct buffer).
+    private static final int COPY_BUFFER = 8 * 1024;
     private static final ByteBuffer NO_BUFFER = ByteBuffer.allocate(0);
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -85,8 +87,11 @@ final class ResponseMessageProducer implements AsyncEntityProducer {
             data.position(data.limit());
             return;
         }
-        if (copyBuffer == null) {
-            copyBuffer = new byte[Math.min(data.remaining(), 8 * 1024)];
+        // Grown to the largest piece so far (up to COPY_BUFFER): sized by the first piece alone, an
+        // empty one would leave a buffer that copies nothing, and every later piece would loop forever.
+        int wanted = Math.min(data.remaining(), COPY_BUFFER);
+        if (copyBuffer == null || copyBuffer.length < wanted) {
+            copyBuffer = new byte[wanted];
         }
         while (data.hasRemaining()) {
             int piece = Math.min(copyBuffer.length, data.remaining());
