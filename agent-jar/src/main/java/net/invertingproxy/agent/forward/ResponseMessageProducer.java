@@ -70,9 +70,13 @@ final class ResponseMessageProducer implements AsyncEntityProducer {
                 data.position(data.limit());
                 return;
             }
+            boolean wasEmpty = pending.position() == 0;
             writeFramed(data);
             framedBody.flush();
-            wake = post;
+            // Bytes already pending mean the post has output under way and comes back for more by
+            // itself: waking it (a selector wake-up on another thread) once per piece cost more CPU
+            // than moving the bytes.
+            wake = wasEmpty ? post : null;
         } finally {
             lock.unlock();
         }
@@ -120,12 +124,15 @@ final class ResponseMessageProducer implements AsyncEntityProducer {
         }
     }
 
-    /** The backend's body broke off: the post fails with {@code cause} instead of ending. */
+    /**
+     * The backend's body broke off: the post fails with {@code cause} instead of ending. A body
+     * that had arrived whole is still taken to its end.
+     */
     void backendFailed(IOException cause) {
         DataStreamChannel wake;
         lock.lock();
         try {
-            if (endSent || failure != null) {
+            if (bodyEnded || failure != null) {
                 return;
             }
             failure = cause;
@@ -195,8 +202,11 @@ final class ResponseMessageProducer implements AsyncEntityProducer {
             }
             if (pending.position() > 0) {
                 pending.flip();
-                channel.write(pending);
-                pending.compact();
+                try {
+                    channel.write(pending);
+                } finally {
+                    pending.compact();
+                }
             }
             if (bodyEnded && !endSent && pending.position() == 0) {
                 endSent = true;
@@ -211,7 +221,8 @@ final class ResponseMessageProducer implements AsyncEntityProducer {
         } finally {
             lock.unlock();
         }
-        // Outside the lock: both calls take the other connection's locks.
+        // Outside the lock, so that the producer's lock is never held while the backend
+        // connection's is taken (the backend side calls in here holding its own).
         if (refill != null) {
             refill.update(grant);
         }
@@ -290,8 +301,7 @@ final class ResponseMessageProducer implements AsyncEntityProducer {
             }
             int size = Math.max(pending.capacity() * 2, pending.position() + length);
             ByteBuffer larger = ByteBuffer.allocate(size);
-            pending.flip();
-            larger.put(pending);
+            larger.put(pending.array(), pending.arrayOffset(), pending.position());
             pending = larger;
         }
     }

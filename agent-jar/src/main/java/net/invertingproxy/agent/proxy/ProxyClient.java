@@ -37,6 +37,7 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.message.BasicHttpRequest;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
@@ -61,6 +62,8 @@ public final class ProxyClient implements ModalCloseable {
     // Room for every exchange's read (or its post's, in the other pool) at once, plus the poll.
     private static final int SPARE_CONNECTIONS = 4;
     private static final int MAX_REASON_BYTES = PostAnswerConsumer.MAX_REASON_BYTES;
+    // Each post connection holds three buffers of this size; thousands of answers may be under way at once.
+    private static final int POST_CONNECTION_BUFFER_BYTES = 8 * 1024;
     /** Name prefix of the I/O threads that post responses. */
     public static final String POST_IO_THREAD_PREFIX = "agent-proxy-io";
     // HttpClient checks a pooled connection idle this long with a read that waits 1 ms; done for
@@ -143,6 +146,7 @@ public final class ProxyClient implements ModalCloseable {
         CloseableHttpAsyncClient posts = HttpAsyncClients.custom()
                 .setConnectionManager(pool)
                 .setThreadFactory(new DefaultThreadFactory(POST_IO_THREAD_PREFIX, true))
+                .setHttp1Config(Http1Config.custom().setBufferSize(POST_CONNECTION_BUFFER_BYTES).build())
                 .setDefaultRequestConfig(RequestConfig.custom()
                         .setConnectionRequestTimeout(connect)
                         .setResponseTimeout(quiet)

@@ -71,7 +71,7 @@ final class BackendQueue<C extends ClientSide> {
             return null;
         }
         if (!queued.isEmpty()) {
-            return poll.claim() ? new Handoff(poll, takeQueued(now)) : null;
+            return poll.claim() ? new Handoff(poll, takeQueued(now, poll.maxRequests())) : null;
         }
         if (polls.size() >= maxWaitingPolls) {
             removeAnswered();
@@ -144,16 +144,16 @@ final class BackendQueue<C extends ClientSide> {
         while ((poll = polls.pollLast()) != null) {
             if (poll.claim()) {
                 lastPollAt = now;
-                return new Handoff(poll, takeQueued(now));
+                return new Handoff(poll, takeQueued(now, poll.maxRequests()));
             }
         }
         return null;
     }
 
-    private List<String> takeQueued(Instant now) {
+    private List<String> takeQueued(Instant now, int max) {
         List<String> ids = new ArrayList<>();
         Exchange<C> exchange;
-        while (ids.size() < MAX_IDS_PER_ANSWER && (exchange = queued.pollFirst()) != null) {
+        while (ids.size() < max && (exchange = queued.pollFirst()) != null) {
             if (exchange.handOut(now)) {
                 ids.add(exchange.id());
             }

@@ -6,4 +6,9 @@ import java.util.List;
 public interface PollAnswer {
     /** Sends the IDs to the agent. Called at most once. */
     void answer(List<String> requestIds);
+
+    /** The most requests one answer may hand out; the rest wait for the agent's next poll. */
+    default int maxRequests() {
+        return BackendQueue.MAX_IDS_PER_ANSWER;
+    }
 }

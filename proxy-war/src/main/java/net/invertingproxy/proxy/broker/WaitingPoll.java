@@ -34,6 +34,10 @@ public final class WaitingPoll {
         return answered.compareAndSet(false, true);
     }
 
+    int maxRequests() {
+        return Math.max(1, Math.min(answer.maxRequests(), BackendQueue.MAX_IDS_PER_ANSWER));
+    }
+
     void send(List<String> requestIds) {
         answer.answer(requestIds);
     }

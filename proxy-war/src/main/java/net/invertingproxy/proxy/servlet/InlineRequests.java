@@ -28,10 +28,12 @@ final class InlineRequests {
     // Safe methods only (RFC 9110 section 9.2.1): an inline request not confirmed in time is handed
     // out again, and a request that may change something must never reach a backend twice.
     private static final Set<String> INLINE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
-    // Well under the 1 MiB an agent reads, even with JSON escapes: the rest of a batch goes as IDs.
+    // Bytes of JSON, counted as an upper bound (see jsonBytesAtMost), well under the 1 MiB an agent
+    // reads: the rest of a batch goes as IDs.
     static final int MAX_INLINE_BYTES = 256 * 1024;
     // The agent names the ones it took on in a header of its next poll, which must stay small.
     static final int MAX_INLINE_PER_ANSWER = 100;
+    private static final int ENTRY_OVERHEAD_BYTES = 64;
 
     private final Broker<ParkedClient> broker;
     private final String backendId;
@@ -52,13 +54,33 @@ final class InlineRequests {
             PendingRequest entry = budget > 0 && inlined < MAX_INLINE_PER_ANSWER ? inlineEntry(id) : null;
             if (entry != null) {
                 inlined++;
-                budget -= entry.message().length();
+                budget -= jsonBytesAtMost(entry);
                 entries.add(entry);
             } else {
                 entries.add(PendingRequest.toRead(id));
             }
         }
         return new PendingRequests(entries).toJson();
+    }
+
+    // An upper bound of the entry's size in the JSON answer: Gson writes a control character or one
+    // of <>&=' as a six-byte escape, quote and backslash as two, and a character above ASCII as at
+    // most two UTF-8 bytes; the ID, user and field names stay within the fixed allowance.
+    static int jsonBytesAtMost(PendingRequest entry) {
+        int bytes = ENTRY_OVERHEAD_BYTES + entry.id().length() * 6
+                + (entry.userId() == null ? 0 : entry.userId().length() * 6);
+        String message = entry.message();
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '=' || c == '\'' || c >= 0x7f) {
+                bytes += 6;
+            } else if (c == '"' || c == '\\') {
+                bytes += 2;
+            } else {
+                bytes += 1;
+            }
+        }
+        return bytes;
     }
 
     /** The inline requests an agent says, on this poll, it took on from its last answer. */
@@ -84,6 +106,7 @@ final class InlineRequests {
         PendingRequest entry = entryFor(id, exchange.client());
         if (entry != null) {
             broker.inlined(exchange, agentKey);
+            exchange.client().sentInline();
         }
         return entry;
     }

@@ -55,6 +55,19 @@ final class ParkedClient implements ClientSide {
         deliveredNanos = System.nanoTime();
     }
 
+    /**
+     * Notes that a poll answer carried the request inline: delivered now, though the agent
+     * confirms it only with its next poll, which may come after its response.
+     */
+    void sentInline() {
+        deliveredNanos = System.nanoTime();
+    }
+
+    /** Notes that the agent at the given address confirmed it took the request sent inline. */
+    void inlineConfirmed(String agent) {
+        agentAddress = agent;
+    }
+
     /** Notes that an agent at the given address started the response. */
     void responseStarted(String agent) {
         respondingNanos = System.nanoTime();

@@ -54,12 +54,16 @@ public final class PendingServlet extends HttpServlet {
         }
         String agentKey = agentKey(agentRequest);
         for (Exchange<ParkedClient> delivered : broker.settleInline(agentKey, InlineRequests.taken(agentRequest))) {
-            delivered.client().requestDelivered(0, agentRequest.getRemoteAddr());
+            delivered.client().inlineConfirmed(agentRequest.getRemoteAddr());
         }
         AsyncContext async = agentRequest.startAsync();
         async.setTimeout(0);
-        PollReply reply = new PollReply(async, answerFormat(agentRequest, backendId, agentKey),
-                ids -> meters.pollAnswered(backendId, ids.size()));
+        boolean inline = asksInline(agentRequest, agentKey);
+        PollReply reply = new PollReply(async, answerFormat(inline, backendId, agentKey),
+                ids -> meters.pollAnswered(backendId, ids.size()),
+                // Requests beyond what an inline answer carries would have to be fetched one call
+                // each: they wait for the agent's next poll, which follows at once, and go inline too.
+                inline ? InlineRequests.MAX_INLINE_PER_ANSWER : Integer.MAX_VALUE);
         try {
             WaitingPoll poll = broker.poll(backendId, agentKey, reply);
             async.addListener(new AgentGoneListener(poll));
@@ -86,7 +90,7 @@ public final class PendingServlet extends HttpServlet {
             }
             // Requests of its last answer it took on are finished by it; the rest go to others.
             for (Exchange<ParkedClient> delivered : broker.settleInline("id:" + agentId, InlineRequests.taken(agentRequest))) {
-                delivered.client().requestDelivered(0, agentRequest.getRemoteAddr());
+                delivered.client().inlineConfirmed(agentRequest.getRemoteAddr());
             }
             broker.signOff(backendId, "id:" + agentId);
             agentResponse.setStatus(HttpServletResponse.SC_NO_CONTENT);
@@ -97,10 +101,12 @@ public final class PendingServlet extends HttpServlet {
 
     // Inline answers need the agent's own ID: its next poll confirms what they carried, and an
     // address may be shared by several agents, one of which may be dead.
-    private Function<List<String>, String> answerFormat(HttpServletRequest agentRequest, String backendId,
-                                                        String agentKey) {
-        boolean inline = WireHeaders.INLINE_POLL_MODE.equals(agentRequest.getHeader(WireHeaders.POLL_MODE))
+    private static boolean asksInline(HttpServletRequest agentRequest, String agentKey) {
+        return WireHeaders.INLINE_POLL_MODE.equals(agentRequest.getHeader(WireHeaders.POLL_MODE))
                 && agentKey.startsWith("id:");
+    }
+
+    private Function<List<String>, String> answerFormat(boolean inline, String backendId, String agentKey) {
         if (!inline) {
             return ids -> PendingRequests.ofIds(ids).toJson();
         }
@@ -118,11 +124,19 @@ public final class PendingServlet extends HttpServlet {
         private final AsyncContext async;
         private final Function<List<String>, String> format;
         private final Consumer<List<String>> onAnswer;
+        private final int maxRequests;
 
-        PollReply(AsyncContext async, Function<List<String>, String> format, Consumer<List<String>> onAnswer) {
+        PollReply(AsyncContext async, Function<List<String>, String> format, Consumer<List<String>> onAnswer,
+                  int maxRequests) {
             this.async = async;
             this.format = format;
             this.onAnswer = onAnswer;
+            this.maxRequests = maxRequests;
+        }
+
+        @Override
+        public int maxRequests() {
+            return maxRequests;
         }
 
         @Override
