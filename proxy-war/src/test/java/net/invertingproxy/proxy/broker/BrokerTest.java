@@ -3,11 +3,13 @@ package net.invertingproxy.proxy.broker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -84,6 +86,178 @@ class BrokerTest {
         broker.poll(DEFAULT_BACKEND, next);
 
         assertEquals(List.of(second.id(), third.id()), next.ids);
+    }
+
+    @Test
+    void aPollTakesAtMostItsMaxRequestsAndTheRestWaitInOrderForTheNextPolls() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        List<String> queued = parkWhileNoPollIsHeld(broker, 250);
+
+        CappedPoll first = new CappedPoll(100);
+        broker.poll(DEFAULT_BACKEND, "id:agent", first);
+        assertEquals(queued.subList(0, 100), first.ids);
+        assertEquals(150, broker.queuedCount(DEFAULT_BACKEND), "the rest stay queued for the next poll");
+        assertEquals(0, broker.waitingPollCount(DEFAULT_BACKEND));
+
+        CappedPoll second = new CappedPoll(100);
+        broker.poll(DEFAULT_BACKEND, "id:agent", second);
+        assertEquals(queued.subList(100, 200), second.ids);
+        assertEquals(50, broker.queuedCount(DEFAULT_BACKEND));
+
+        CappedPoll third = new CappedPoll(100);
+        broker.poll(DEFAULT_BACKEND, "id:agent", third);
+        assertEquals(queued.subList(200, 250), third.ids);
+        assertEquals(0, broker.queuedCount(DEFAULT_BACKEND));
+        for (String id : queued) {
+            assertNotNull(broker.inlineCandidate(DEFAULT_BACKEND, id), "handed out: " + id);
+        }
+
+        // Nothing is left: the next poll is held, and each answer was sent exactly once.
+        CappedPoll fourth = new CappedPoll(100);
+        broker.poll(DEFAULT_BACKEND, "id:agent", fourth);
+        assertEquals(0, fourth.answers.get());
+        assertEquals(1, broker.waitingPollCount(DEFAULT_BACKEND));
+        assertEquals(List.of(1, 1, 1), List.of(first.answers.get(), second.answers.get(), third.answers.get()));
+    }
+
+    @Test
+    void aPollWithTheDefaultMaxTakesEveryWaitingRequestUpToOneThousand() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        List<String> queued = parkWhileNoPollIsHeld(broker, 250);
+
+        RecordingPoll all = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, all);
+
+        assertEquals(queued, all.ids);
+        assertEquals(0, broker.queuedCount(DEFAULT_BACKEND));
+
+        List<String> many = parkWhileNoPollIsHeld(broker, BackendQueue.MAX_IDS_PER_ANSWER + 1);
+        RecordingPoll upToTheBound = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, upToTheBound);
+        assertEquals(many.subList(0, 1000), upToTheBound.ids);
+        assertEquals(1, broker.queuedCount(DEFAULT_BACKEND));
+        RecordingPoll last = new RecordingPoll();
+        broker.poll(DEFAULT_BACKEND, last);
+        assertEquals(many.subList(1000, 1001), last.ids);
+    }
+
+    @Test
+    void aMaxRequestsAboveTheBoundTakesOneThousandAsTheCompatibleModeDoes() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        List<String> queued = parkWhileNoPollIsHeld(broker, 1200);
+
+        // The servlet's answer for a poll in the compatible mode names no bound of its own.
+        CappedPoll unbounded = new CappedPoll(Integer.MAX_VALUE);
+        broker.poll(DEFAULT_BACKEND, unbounded);
+
+        assertEquals(queued.subList(0, 1000), unbounded.ids);
+        assertEquals(200, broker.queuedCount(DEFAULT_BACKEND));
+    }
+
+    @Test
+    void aMaxRequestsOfZeroOrLessCountsAsOne() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        List<String> queued = parkWhileNoPollIsHeld(broker, 5);
+
+        CappedPoll zero = new CappedPoll(0);
+        broker.poll(DEFAULT_BACKEND, zero);
+        CappedPoll negative = new CappedPoll(-7);
+        broker.poll(DEFAULT_BACKEND, negative);
+        CappedPoll lowest = new CappedPoll(Integer.MIN_VALUE);
+        broker.poll(DEFAULT_BACKEND, lowest);
+
+        assertEquals(List.of(queued.get(0)), zero.ids);
+        assertEquals(List.of(queued.get(1)), negative.ids);
+        assertEquals(List.of(queued.get(2)), lowest.ids);
+        assertEquals(2, broker.queuedCount(DEFAULT_BACKEND));
+    }
+
+    @Test
+    void aHeldPollWithASmallMaxStillGetsTheRequestThatArrives() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        CappedPoll held = new CappedPoll(0);
+        broker.poll(DEFAULT_BACKEND, held);
+        assertEquals(0, held.answers.get());
+
+        Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, new RecordingClient());
+
+        assertEquals(List.of(exchange.id()), held.ids);
+    }
+
+    @Test
+    void requestsThatEndedWhileQueuedDoNotCountAgainstAPollsMax() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        parkWhileNoPollIsHeld(broker, 0);
+        List<Exchange<RecordingClient>> queued = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            queued.add(broker.park(DEFAULT_BACKEND, new RecordingClient()));
+        }
+        // Clients that went away while their requests waited: the first ten, and every tenth after.
+        List<String> live = new ArrayList<>();
+        for (int i = 0; i < queued.size(); i++) {
+            if (i < 10 || i % 10 == 0) {
+                assertTrue(broker.finish(queued.get(i)));
+            } else {
+                live.add(queued.get(i).id());
+            }
+        }
+
+        CappedPoll first = new CappedPoll(100);
+        broker.poll(DEFAULT_BACKEND, "id:agent", first);
+        CappedPoll second = new CappedPoll(100);
+        broker.poll(DEFAULT_BACKEND, "id:agent", second);
+
+        CappedPoll third = new CappedPoll(100);
+        broker.poll(DEFAULT_BACKEND, "id:agent", third);
+
+        assertEquals(216, live.size());
+        assertEquals(live.subList(0, 100), first.ids);
+        assertEquals(live.subList(100, 200), second.ids);
+        assertEquals(live.subList(200, 216), third.ids);
+        assertEquals(0, broker.queuedCount(DEFAULT_BACKEND));
+    }
+
+    /**
+     * Parks {@code count} requests that all stay queued: a first poll takes a warm-up request, so
+     * the backend counts as online and no poll is held. Returns their IDs in arrival order.
+     */
+    private static List<String> parkWhileNoPollIsHeld(Broker<RecordingClient> broker, int count) throws Exception {
+        if (broker.waitingPollCount(DEFAULT_BACKEND) == 0 && broker.queuedCount(DEFAULT_BACKEND) == 0) {
+            RecordingPoll warmUp = new RecordingPoll();
+            broker.poll(DEFAULT_BACKEND, "id:warm-up", warmUp);
+            Exchange<RecordingClient> first = broker.park(DEFAULT_BACKEND, new RecordingClient());
+            assertEquals(List.of(first.id()), warmUp.ids);
+        }
+        assertEquals(0, broker.waitingPollCount(DEFAULT_BACKEND));
+        int before = broker.queuedCount(DEFAULT_BACKEND);
+        List<String> ids = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            ids.add(broker.park(DEFAULT_BACKEND, new RecordingClient()).id());
+        }
+        assertEquals(before + count, broker.queuedCount(DEFAULT_BACKEND));
+        return ids;
+    }
+
+    /** A poll answer that takes at most {@code max} requests, as an inline poll's does. */
+    private static final class CappedPoll implements PollAnswer {
+        final AtomicInteger answers = new AtomicInteger();
+        final int max;
+        volatile List<String> ids;
+
+        CappedPoll(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public void answer(List<String> requestIds) {
+            answers.incrementAndGet();
+            ids = requestIds;
+        }
+
+        @Override
+        public int maxRequests() {
+            return max;
+        }
     }
 
     @Test
