@@ -34,6 +34,8 @@ public final class BackendClientFactory {
     private static final int SPARE_CONNECTIONS = 2;
     // A pooled connection idle this long is checked before reuse; without retries a stale one would be a 502.
     private static final TimeValue VALIDATE_AFTER_INACTIVITY = TimeValue.ofSeconds(1);
+    // How long a pooled connection may stay idle before it is closed.
+    private static final TimeValue IDLE_CONNECTION_LIFETIME = TimeValue.ofSeconds(30);
     private static final String CLIENT_SENT_NO_USER_AGENT = "inverting-proxy.client-sent-no-user-agent";
 
     private BackendClientFactory() {
@@ -86,6 +88,9 @@ public final class BackendClientFactory {
                 .disableAutomaticRetries()
                 .disableAuthCaching()
                 .disableConnectionState()
+                // A burst leaves as many pooled connections as it had requests, three buffers each:
+                // those left idle are closed rather than held for good.
+                .evictIdleConnections(IDLE_CONNECTION_LIFETIME)
                 .build();
         client.start();
         return client;

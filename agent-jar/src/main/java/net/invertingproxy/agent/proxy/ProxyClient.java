@@ -64,6 +64,8 @@ public final class ProxyClient implements ModalCloseable {
     private static final int MAX_REASON_BYTES = PostAnswerConsumer.MAX_REASON_BYTES;
     // Each post connection holds three buffers of this size; thousands of answers may be under way at once.
     private static final int POST_CONNECTION_BUFFER_BYTES = 8 * 1024;
+    // A burst of answers leaves as many pooled post connections behind; those left idle are closed.
+    private static final TimeValue IDLE_POST_CONNECTION_LIFETIME = TimeValue.ofSeconds(30);
     /** Name prefix of the I/O threads that post responses. */
     public static final String POST_IO_THREAD_PREFIX = "agent-proxy-io";
     // HttpClient checks a pooled connection idle this long with a read that waits 1 ms; done for
@@ -163,6 +165,7 @@ public final class ProxyClient implements ModalCloseable {
                 .disableConnectionState()
                 // A response post cannot be replayed.
                 .disableAutomaticRetries()
+                .evictIdleConnections(IDLE_POST_CONNECTION_LIFETIME)
                 .build();
         posts.start();
         return posts;
