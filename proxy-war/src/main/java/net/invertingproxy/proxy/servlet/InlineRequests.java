@@ -51,7 +51,7 @@ final class InlineRequests {
         int budget = MAX_INLINE_BYTES;
         int inlined = 0;
         for (String id : requestIds) {
-            PendingRequest entry = budget > 0 && inlined < MAX_INLINE_PER_ANSWER ? inlineEntry(id) : null;
+            PendingRequest entry = inlined < MAX_INLINE_PER_ANSWER ? inlineEntry(id, budget) : null;
             if (entry != null) {
                 inlined++;
                 budget -= jsonBytesAtMost(entry);
@@ -98,12 +98,17 @@ final class InlineRequests {
         return ids;
     }
 
-    private PendingRequest inlineEntry(String id) {
+    // Null, for an ID, unless the request may travel inline and fits what is left of the budget
+    // (however large the heads the container accepts, an answer stays within what an agent reads).
+    private PendingRequest inlineEntry(String id, int budget) {
         Exchange<ParkedClient> exchange = broker.inlineCandidate(backendId, id);
         if (exchange == null || exchange.client().hasEnded()) {
             return null;
         }
         PendingRequest entry = entryFor(id, exchange.client());
+        if (entry != null && jsonBytesAtMost(entry) > budget) {
+            return null;
+        }
         if (entry != null) {
             broker.inlined(exchange, agentKey);
             exchange.client().sentInline();
