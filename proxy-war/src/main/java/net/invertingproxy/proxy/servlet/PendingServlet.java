@@ -121,6 +121,8 @@ public final class PendingServlet extends HttpServlet {
 
     /** Writes the poll's answer and ends the agent's call. */
     private static final class PollReply implements PollAnswer {
+        private static final System.Logger LOG = System.getLogger(PendingServlet.class.getName());
+
         private final AsyncContext async;
         private final Function<List<String>, String> format;
         private final Consumer<List<String>> onAnswer;
@@ -141,16 +143,21 @@ public final class PendingServlet extends HttpServlet {
 
         @Override
         public void answer(List<String> requestIds) {
-            onAnswer.accept(requestIds);
-            HttpServletResponse response = (HttpServletResponse) async.getResponse();
-            byte[] body = format.apply(requestIds).getBytes(StandardCharsets.UTF_8);
+            // Whatever fails, the poll is completed: an agent left waiting on it would sit out its
+            // whole -proxy-timeout before polling again, and every request meanwhile with it.
             try {
+                onAnswer.accept(requestIds);
+                byte[] body = format.apply(requestIds).getBytes(StandardCharsets.UTF_8);
+                HttpServletResponse response = (HttpServletResponse) async.getResponse();
                 response.setStatus(HttpServletResponse.SC_OK);
                 response.setContentType("application/json");
                 response.setContentLength(body.length);
                 response.getOutputStream().write(body);
             } catch (IOException | IllegalStateException e) {
                 // The agent is gone; IDs it never saw are handed out again after the claim timeout.
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "answering a poll failed; its requests are handed out"
+                        + " again after the claim timeout", e);
             } finally {
                 try {
                     async.complete();
