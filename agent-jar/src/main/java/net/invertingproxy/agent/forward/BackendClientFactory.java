@@ -1,6 +1,7 @@
 package net.invertingproxy.agent.forward;
 
 import net.invertingproxy.agent.config.AgentConfig;
+import net.invertingproxy.agent.http.CancellableExec;
 
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.core5.http.config.Http1Config;

@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import net.invertingproxy.agent.http.CancellableExec;
 import net.invertingproxy.agent.proxy.ProxyClient;
 import net.invertingproxy.agent.proxy.ProxyStatusException;
 import net.invertingproxy.protocol.BodyCopier;
@@ -56,8 +57,9 @@ final class Exchange implements Runnable {
     private final ComplexCancellable backendCall = new ComplexCancellable();
     // Cancelling the future also ends a call still waiting for a pooled connection or connecting.
     private volatile Future<Void> backendFuture;
-    // The post carrying the backend's answer, so that a forced stop can cut it before anything ends it cleanly.
-    private volatile Future<?> responsePost;
+    // Cancelling it cuts the post carrying the backend's answer, closing its connection at once, so
+    // that a forced stop or a broken backend body can never let the post end cleanly.
+    private final ComplexCancellable responsePost = new ComplexCancellable();
     private volatile boolean aborted;
     private volatile long backendSentAt;
     private volatile RequestHead clientRequest;
@@ -149,10 +151,7 @@ final class Exchange implements Runnable {
      */
     void abort() {
         aborted = true;
-        Future<?> post = responsePost;
-        if (post != null) {
-            post.cancel(true);
-        }
+        responsePost.cancel();
         cancelBackendCall();
     }
 
@@ -213,9 +212,8 @@ final class Exchange implements Runnable {
         if (!answerDecided.compareAndSet(false, true)) {
             // The response had begun and its message now fails; the post is cut at once as well,
             // in case the proxy is not taking the message just now.
-            Future<?> post = responsePost;
-            if (post != null && backendResponse.bodyBroke()) {
-                post.cancel(true);
+            if (backendResponse.bodyBroke()) {
+                responsePost.cancel();
             }
             return;
         }
@@ -240,9 +238,9 @@ final class Exchange implements Runnable {
     }
 
     private void post(int status, ResponseMessageProducer message) {
-        Future<?> post;
         try {
-            post = services.proxy().postResponse(requestId, message, new FutureCallback<Void>() {
+            // A cancellation that came first (a forced stop) cuts the post as it starts.
+            services.proxy().postResponse(requestId, message, responsePost, new FutureCallback<Void>() {
                 @Override
                 public void completed(Void result) {
                     posted(status);
@@ -261,12 +259,6 @@ final class Exchange implements Runnable {
         } catch (RuntimeException e) {
             // The client refuses new calls once it has been closed: the agent is stopping.
             postFailed(status, message, new IOException("the agent is stopping", e));
-            return;
-        }
-        responsePost = post;
-        if (aborted) {
-            // The stop came between the head and the post: the post is cut at once.
-            post.cancel(true);
         }
     }
 
@@ -288,11 +280,22 @@ final class Exchange implements Runnable {
 
     // On the post's I/O thread, or on the backend's if the post could not start.
     private void postFailed(int status, ResponseMessageProducer message, Exception e) {
+        String method = clientRequest.method();
+        IOException backendFailure = message.backendFailure();
+        // Never drain: the client is gone, and the rest of the body may be endless.
+        cancelBackendCall();
+        if (backendFailure == null && !aborted && !(e instanceof ProxyStatusException)) {
+            // The post broke without the proxy answering it (no connection, a connection that
+            // broke): the proxy may never have seen the answer start, and its client would wait
+            // for the request timeout. A 502 posted on another connection tells it now; had the
+            // first post begun, the proxy ended that exchange and refuses this one with a 404.
+            GatewayFailure answer = GatewayFailure.proxyPostFailed(describe(e));
+            answerOnAThread(() -> answerNow(answer, method, e));
+            return;
+        }
         try {
-            String method = clientRequest.method();
             boolean proxyGone = e instanceof ProxyStatusException && ((ProxyStatusException) e).status() == 404;
             answered(proxyGone ? ExchangeOutcome.DROPPED : ExchangeOutcome.BROKEN, status);
-            IOException backendFailure = message.backendFailure();
             if (backendFailure != null) {
                 warn(method + " -> " + status + ": the backend's response broke mid-body ("
                         + describe(backendFailure) + "); response to the proxy aborted", backendFailure);
@@ -303,8 +306,6 @@ final class Exchange implements Runnable {
                 warn(method + ": posting the response to the proxy failed (" + describe(e)
                         + "); backend response aborted", e);
             }
-            // Never drain: the client is gone, and the rest of the body may be endless.
-            cancelBackendCall();
         } finally {
             sideEnded();
         }

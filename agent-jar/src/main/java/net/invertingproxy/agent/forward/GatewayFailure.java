@@ -48,6 +48,11 @@ public record GatewayFailure(int status, String reason) {
         reason = reason.replaceAll("[\\r\\n]+", " ").strip();
     }
 
+    /** The backend answered, but posting its answer to the proxy broke before the proxy answered. */
+    static GatewayFailure proxyPostFailed(String why) {
+        return new GatewayFailure(502, "the agent could not pass the backend's answer on: " + why);
+    }
+
     /** Maps a failure to reach the backend or to get its response head. */
     public static GatewayFailure of(Exception failure, String backend, Duration timeout) {
         String within = GoDuration.format(timeout);

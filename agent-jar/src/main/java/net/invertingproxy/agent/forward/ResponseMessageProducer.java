@@ -33,6 +33,7 @@ final class ResponseMessageProducer implements AsyncEntityProducer {
     private static final int REFILL_BELOW = WINDOW / 2;
     // Room for a typical head and a small body; the buffer grows as a large body needs.
     private static final int INITIAL_BUFFER = 2 * 1024;
+    private static final int GROWTH_MARGIN = 16 * 1024;
     // Every piece is flushed at once (server-sent events), so the writer's own buffers stay small.
     private static final int WRITER_BUFFER = 1024;
     // The most copied at a time out of a piece without an array (a direct buffer).
@@ -294,12 +295,14 @@ final class ResponseMessageProducer implements AsyncEntityProducer {
             pending.put(bytes, offset, length);
         }
 
-        // The window bounds how far it grows: the backend is not read while the buffer is full.
+        // The window bounds how far it grows: the backend is not read while the buffer is full, and
+        // one read beyond the window (HttpCore's buffer) plus chunk framing fits the margin.
         private void ensureRoom(int length) {
             if (pending.remaining() >= length) {
                 return;
             }
-            int size = Math.max(pending.capacity() * 2, pending.position() + length);
+            int needed = pending.position() + length;
+            int size = Math.max(needed, Math.min(pending.capacity() * 2, WINDOW + GROWTH_MARGIN));
             ByteBuffer larger = ByteBuffer.allocate(size);
             larger.put(pending.array(), pending.arrayOffset(), pending.position());
             pending = larger;

@@ -8,11 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.agent.http.AbortableRequest;
+import net.invertingproxy.agent.http.CancellableExec;
 import net.invertingproxy.agent.http.Responses;
 import net.invertingproxy.protocol.MalformedMessageException;
 import net.invertingproxy.protocol.PendingRequests;
@@ -23,6 +23,7 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.config.TlsConfig;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.ChainElement;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
@@ -31,6 +32,7 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.core5.concurrent.CancellableDependency;
 import org.apache.hc.core5.concurrent.DefaultThreadFactory;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -59,7 +61,10 @@ public final class ProxyClient implements ModalCloseable {
     private static final String PENDING = "agent/pending";
     private static final String REQUEST = "agent/request";
     private static final String RESPONSE = "agent/response";
-    // Room for every exchange's read (or its post's, in the other pool) at once, plus the poll.
+    // Room for every exchange's read and a failure answer posted meanwhile, the 503 answers of a
+    // burst beyond -max-in-flight, and the poll: a poll waiting for a free connection would stall all.
+    private static final int CONNECTIONS_PER_EXCHANGE = 2;
+    private static final int REJECTION_CONNECTIONS = 16;
     private static final int SPARE_CONNECTIONS = 4;
     private static final int MAX_REASON_BYTES = PostAnswerConsumer.MAX_REASON_BYTES;
     // Each post connection holds three buffers of this size; thousands of answers may be under way at once.
@@ -98,7 +103,7 @@ public final class ProxyClient implements ModalCloseable {
 
     private static CloseableHttpClient newClient(AgentConfig config, String userAgent) {
         Timeout timeout = Timeout.of(config.proxyTimeout());
-        int connections = config.maxInFlight() + SPARE_CONNECTIONS;
+        int connections = config.maxInFlight() * CONNECTIONS_PER_EXCHANGE + REJECTION_CONNECTIONS + SPARE_CONNECTIONS;
         PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(timeout)
@@ -166,6 +171,7 @@ public final class ProxyClient implements ModalCloseable {
                 // A response post cannot be replayed.
                 .disableAutomaticRetries()
                 .evictIdleConnections(IDLE_POST_CONNECTION_LIFETIME)
+                .addExecInterceptorBefore(ChainElement.MAIN_TRANSPORT.name(), CancellableExec.NAME, new CancellableExec())
                 .build();
         posts.start();
         return posts;
@@ -228,14 +234,17 @@ public final class ProxyClient implements ModalCloseable {
     /**
      * Starts {@code POST agent/response} for {@code requestId}, its body streamed as {@code message}
      * offers it, on I/O threads only. {@code done} hears of a 200 as completed and of any other
-     * status as a {@link ProxyStatusException}; cancelling the returned future closes the post's
-     * connection at once, so a half-sent message can never look complete to the proxy.
+     * status as a {@link ProxyStatusException}; cancelling {@code cancel}, before or during the
+     * post, closes its connection at once, so a half-sent message can never look complete to the
+     * proxy.
      */
-    public Future<?> postResponse(String requestId, AsyncEntityProducer message, FutureCallback<Void> done) {
+    public void postResponse(String requestId, AsyncEntityProducer message, CancellableDependency cancel,
+                             FutureCallback<Void> done) {
         HttpRequest post = new BasicHttpRequest("POST", proxy.resolve(RESPONSE));
         addAgentHeaders(post, requestId);
         post.setHeader(HttpHeaders.CONTENT_TYPE, WireHeaders.RESPONSE_MESSAGE_CONTENT_TYPE);
-        return responsePosts.execute(new BasicRequestProducer(post, message), new PostAnswerConsumer(), null,
+        responsePosts.execute(new BasicRequestProducer(post, message), new PostAnswerConsumer(),
+                CancellableExec.contextCancelledBy(cancel),
                 new FutureCallback<PostAnswerConsumer.Answer>() {
                     @Override
                     public void completed(PostAnswerConsumer.Answer answer) {

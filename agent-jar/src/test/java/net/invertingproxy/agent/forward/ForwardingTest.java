@@ -363,6 +363,25 @@ class ForwardingTest {
     }
 
     @Test
+    void aPostCutOffBeforeTheProxyAnsweredIsFollowedByA502OnAnotherConnection() throws Exception {
+        FakeProxy proxy = proxy();
+        proxy.cutNextPosts(1);
+        RawBackend backend = backend(RawBackend.answering(OK_RESPONSE));
+        agent(proxy, backend.hostAndPort());
+
+        proxy.offer("cut-first", "GET /x HTTP/1.1\r\nHost: h\r\n\r\n");
+
+        // Without it the proxy's client would wait for the request timeout: the proxy may never
+        // have seen the answer start.
+        FakeProxy.Posted fallback = proxy.awaitPosted("cut-first", WAIT);
+        assertTrue(fallback.text().startsWith("HTTP/1.1 502 "), fallback.text());
+        assertTrue(fallback.text().contains("the agent could not pass the backend's answer on"), fallback.text());
+        List<FakeProxy.Posted> posts = proxy.postsFor("cut-first");
+        assertEquals(2, posts.size(), "the cut post and the 502");
+        assertNotNull(posts.get(0).failure());
+    }
+
+    @Test
     void proxyCuttingThePostOffAbortsTheBackendResponse() throws Exception {
         FakeProxy proxy = proxy();
         proxy.breakPostsAfter(64 * 1024);

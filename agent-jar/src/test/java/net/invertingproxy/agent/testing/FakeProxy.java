@@ -66,6 +66,9 @@ public final class FakeProxy implements AutoCloseable {
     private volatile Duration pollHold = Duration.ofMillis(100);
     private volatile int postStatus = 200;
     private volatile long breakPostsAfter = -1;
+    // How many of the next posts are cut off (connection closed, no answer) as soon as they start.
+    private final java.util.concurrent.atomic.AtomicInteger postsToCut = new java.util.concurrent.atomic.AtomicInteger();
+    private final Map<String, List<Posted>> everyPost = new ConcurrentHashMap<>();
 
     public FakeProxy() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -141,6 +144,16 @@ public final class FakeProxy implements AutoCloseable {
     /** Response posts are cut off (connection closed unread) once this many body bytes arrived. */
     public void breakPostsAfter(long bytes) {
         breakPostsAfter = bytes;
+    }
+
+    /** The next {@code count} response posts are cut off unanswered (connection closed) once they start. */
+    public void cutNextPosts(int count) {
+        postsToCut.set(count);
+    }
+
+    /** Every post received for {@code requestId} so far, cut off or whole, in order. */
+    public List<Posted> postsFor(String requestId) {
+        return List.copyOf(everyPost.getOrDefault(requestId, List.of()));
     }
 
     /** The status answered to response posts. */
@@ -243,6 +256,12 @@ public final class FakeProxy implements AutoCloseable {
 
     private void response(HttpExchange exchange) throws IOException {
         String requestId = exchange.getRequestHeaders().getFirst("X-Inverting-Proxy-Request-ID");
+        if (postsToCut.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            everyPost.computeIfAbsent(requestId, id -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                    .add(new Posted(exchange.getRequestHeaders(), new byte[0], new IOException("cut off by the test")));
+            // HttpServer closes the connection, unanswered, when a handler throws.
+            throw new IOException("the fake proxy cuts the post off");
+        }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         IOException failure = null;
         try (InputStream in = exchange.getRequestBody()) {
@@ -263,7 +282,9 @@ public final class FakeProxy implements AutoCloseable {
             }
             failure = e;
         }
-        future(requestId).complete(new Posted(exchange.getRequestHeaders(), body.toByteArray(), failure));
+        Posted whole = new Posted(exchange.getRequestHeaders(), body.toByteArray(), failure);
+        everyPost.computeIfAbsent(requestId, id -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(whole);
+        future(requestId).complete(whole);
         if (failure != null) {
             exchange.close();
             return;

@@ -28,6 +28,8 @@ public final class ResponseServlet extends HttpServlet {
     private static final long MAX_UNREAD_POST_BYTES = 64 * 1024;
     // Large bodies move in pieces this big: fewer, larger writes to the client cost less CPU per byte.
     private static final int LARGE_BODY_BUFFER = 64 * 1024;
+    // A chunked body may be a few bytes or endless; it starts with a buffer of ordinary size.
+    private static final int CHUNKED_BODY_BUFFER = 16 * 1024;
     private static final long serialVersionUID = 1L;
     private static final System.Logger LOG = System.getLogger(ResponseServlet.class.getName());
 
@@ -51,7 +53,9 @@ public final class ResponseServlet extends HttpServlet {
         try {
             exchange = broker.claimResponse(AgentCallHeaders.authorizedBackendId(agentRequest, components), AgentCallHeaders.requestId(agentRequest));
         } catch (FailureException e) {
-            ErrorResponses.send(agentResponse, e.status(), e.getMessage());
+            // The agent may still be sending the message: closing tells it to stop, and keeps the
+            // unread rest from being taken as the start of its next call.
+            ErrorResponses.send(agentResponse, e.status(), e.getMessage(), true);
             return;
         }
         if (!streamingSlots.tryTake()) {
@@ -137,7 +141,7 @@ public final class ResponseServlet extends HttpServlet {
 
     private static int copyBufferSize(BodyFraming framing) {
         return framing.kind() == BodyFraming.Kind.CONTENT_LENGTH
-                ? (int) Math.min(framing.length(), LARGE_BODY_BUFFER) : LARGE_BODY_BUFFER;
+                ? (int) Math.min(framing.length(), LARGE_BODY_BUFFER) : CHUNKED_BODY_BUFFER;
     }
 
     /**

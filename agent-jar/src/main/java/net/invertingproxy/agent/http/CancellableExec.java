@@ -1,4 +1,4 @@
-package net.invertingproxy.agent.forward;
+package net.invertingproxy.agent.http;
 
 import java.io.IOException;
 
@@ -12,7 +12,7 @@ import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 
 /**
- * The step of the backend client's exec chain just before the transport: it makes a call
+ * The step of an asynchronous client's exec chain just before the transport: it makes a call
  * cancellable through the {@link CancellableDependency} its context carries under
  * {@link #CANCEL}. Cancelling it is HttpClient's hard cancellation: an exchange still under way has
  * its connection closed at once, unread; a finished one is left alone.
@@ -21,14 +21,14 @@ import org.apache.hc.core5.http.nio.AsyncEntityProducer;
  * connection at once, the connect step records the finished lease as the thing to cancel, over the
  * exchange the transport had recorded, so cancelling the future then leaves the exchange running.
  */
-final class CancellableExec implements AsyncExecChainHandler {
+public final class CancellableExec implements AsyncExecChainHandler {
     /** Name of this step in the chain. */
-    static final String NAME = "inverting-proxy-cancellable";
+    public static final String NAME = "inverting-proxy-cancellable";
     /** Context attribute holding the call's {@link CancellableDependency}. */
     static final String CANCEL = "inverting-proxy.cancel";
 
     /** A context whose call is cancelled by cancelling {@code cancel}, from any thread, at any time. */
-    static HttpClientContext contextCancelledBy(CancellableDependency cancel) {
+    public static HttpClientContext contextCancelledBy(CancellableDependency cancel) {
         HttpClientContext context = HttpClientContext.create();
         context.setAttribute(CANCEL, cancel);
         return context;
