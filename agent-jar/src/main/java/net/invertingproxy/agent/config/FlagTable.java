@@ -91,7 +91,8 @@ final class FlagTable {
                             + " body; a timeout before the head is answered 504",
                     (s, v) -> s.backendTimeout = GoDuration.parse(v)),
             new Flag("max-in-flight", "n", "1000",
-                    "most requests forwarded at once; beyond it a request is answered 503 without being read",
+                    "most requests forwarded at once; beyond it a request is answered 503 without being read;"
+                            + " each one waiting for its backend holds about 30 KB of heap: size -Xmx to match",
                     (s, v) -> s.maxInFlight = integer(v)),
             new Flag("max-header-bytes", "n", "65536",
                     "largest head (request line and headers together) accepted in a request read from the proxy",
