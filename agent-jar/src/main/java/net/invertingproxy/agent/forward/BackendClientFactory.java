@@ -1,6 +1,7 @@
 package net.invertingproxy.agent.forward;
 
 import net.invertingproxy.agent.config.AgentConfig;
+import net.invertingproxy.agent.http.BackgroundRefreshingDnsResolver;
 import net.invertingproxy.agent.http.CancellableExec;
 
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -49,7 +50,10 @@ public final class BackendClientFactory {
     public static CloseableHttpAsyncClient create(AgentConfig config) {
         Timeout timeout = Timeout.of(config.backendTimeout());
         int connections = config.maxInFlight() + SPARE_CONNECTIONS;
+        // Connections are opened on I/O threads and on the poll thread, which must not wait for DNS.
+        BackgroundRefreshingDnsResolver.SHARED.warmUp(config.backendHost().getHostName());
         PoolingAsyncClientConnectionManager pool = PoolingAsyncClientConnectionManagerBuilder.create()
+                .setDnsResolver(BackgroundRefreshingDnsResolver.SHARED)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(timeout)
                         .setSocketTimeout(timeout)

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.agent.http.AbortableRequest;
+import net.invertingproxy.agent.http.BackgroundRefreshingDnsResolver;
 import net.invertingproxy.agent.http.CancellableExec;
 import net.invertingproxy.agent.http.Responses;
 import net.invertingproxy.protocol.MalformedMessageException;
@@ -105,6 +106,8 @@ public final class ProxyClient implements ModalCloseable {
         Timeout timeout = Timeout.of(config.proxyTimeout());
         int connections = config.maxInFlight() * CONNECTIONS_PER_EXCHANGE + REJECTION_CONNECTIONS + SPARE_CONNECTIONS;
         PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
+                // The poll's thread must not wait for DNS either: it would stop all polling.
+                .setDnsResolver(BackgroundRefreshingDnsResolver.SHARED)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(timeout)
                         .setSocketTimeout(timeout)
@@ -139,7 +142,10 @@ public final class ProxyClient implements ModalCloseable {
         // the backend side enforces), and then wait for the proxy's answer as any call does.
         Timeout quiet = Timeout.of(config.backendTimeout().plus(config.proxyTimeout()));
         int connections = config.maxInFlight() + SPARE_CONNECTIONS;
+        // Post connections are opened on I/O threads, which must not wait for DNS.
+        BackgroundRefreshingDnsResolver.SHARED.warmUp(config.proxy().getHost());
         PoolingAsyncClientConnectionManager pool = PoolingAsyncClientConnectionManagerBuilder.create()
+                .setDnsResolver(BackgroundRefreshingDnsResolver.SHARED)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(connect)
                         .setSocketTimeout(quiet)
