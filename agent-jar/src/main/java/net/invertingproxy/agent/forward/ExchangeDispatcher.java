@@ -98,7 +98,12 @@ public final class ExchangeDispatcher {
         if (request.isInline()) {
             // Carried whole and bodiless, it only starts the backend call, which never blocks: done
             // on the poll's thread, it saves a hand-over to another thread on every such request.
-            guarded(exchange).run();
+            try {
+                guarded(exchange).run();
+            } catch (Error e) {
+                // Whatever broke this exchange must not end the poll loop, and with it all polling.
+                LOG.log(Level.SEVERE, "an exchange failed: " + e, e);
+            }
             return;
         }
         try {
