@@ -29,7 +29,10 @@ import org.apache.hc.core5.http.impl.io.SessionInputBufferImpl;
  * {@link MalformedMessageException}.
  */
 public final class MessageReader {
-    private static final int BUFFER_SIZE = 16 * 1024;
+    // Holds the head and what the head's last read took of the body; larger body reads bypass it
+    // (HttpCore reads them straight into the caller's array). Every message read allocates one, so
+    // it stays small: thousands of answers a second would otherwise churn the heap.
+    private static final int BUFFER_SIZE = 4 * 1024;
 
     private final Http1Config config;
     private final int maxHeadBytes;
