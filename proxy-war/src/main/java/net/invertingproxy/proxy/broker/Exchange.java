@@ -1,6 +1,7 @@
 package net.invertingproxy.proxy.broker;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -129,8 +130,24 @@ public final class Exchange<C extends ClientSide> {
 
     // An agent may answer before or after reading (an agent at capacity answers 503 unread).
     boolean startResponding() {
-        return state.compareAndSet(ExchangeState.READING, ExchangeState.RESPONDING)
-                || state.compareAndSet(ExchangeState.HANDED_OUT, ExchangeState.RESPONDING);
+        // One loop of compare-and-set: with two separate ones, an inline request confirmed by the
+        // agent's next poll (HANDED_OUT to READING) between them made both fail, and its answer
+        // was refused as a second one, leaving the client to wait for the request timeout.
+        return moveFrom(ExchangeState.RESPONDING, ExchangeState.READING, ExchangeState.HANDED_OUT);
+    }
+
+    // Moves to {@code target} from whichever of {@code sources} the state is in, however other
+    // threads move it meanwhile; false once it is in none of them.
+    private boolean moveFrom(ExchangeState target, ExchangeState... sources) {
+        while (true) {
+            ExchangeState current = state.get();
+            if (!List.of(sources).contains(current)) {
+                return false;
+            }
+            if (state.compareAndSet(current, target)) {
+                return true;
+            }
+        }
     }
 
     /** Moves to DONE; true only for the one caller that actually finished it. */
@@ -140,8 +157,7 @@ public final class Exchange<C extends ClientSide> {
 
     /** Moves to DONE while no agent has started on it (queued or handed out); true if it did. */
     boolean expireWaiting() {
-        return state.compareAndSet(ExchangeState.QUEUED, ExchangeState.DONE)
-                || state.compareAndSet(ExchangeState.HANDED_OUT, ExchangeState.DONE);
+        return moveFrom(ExchangeState.DONE, ExchangeState.QUEUED, ExchangeState.HANDED_OUT);
     }
 
     /** Moves to DONE unless the response has started; true if it did. */

@@ -466,6 +466,48 @@ class BrokerTest {
         assertEquals(Failure.AGENT_TIMEOUT, exchange.client().failure);
     }
 
+    /**
+     * The agent starts an inline request before its next poll confirms it, so its answer and that
+     * confirmation reach the proxy together. Whichever lands first, the answer must be taken:
+     * refused, the client waited for the request timeout.
+     */
+    @Test
+    void theAnswerToAnInlineRequestIsTakenWhateverItsConfirmationDoesMeanwhile() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        int rounds = 10_000;
+        int confirmedFirst = 0;
+        for (int round = 0; round < rounds; round++) {
+            broker.poll(DEFAULT_BACKEND, "id:agent", new RecordingPoll());
+            Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, new RecordingClient());
+            broker.inlined(exchange, "id:agent");
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            java.util.concurrent.CompletableFuture<List<Exchange<RecordingClient>>> confirmation =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        await(start);
+                        return broker.settleInline("id:agent", Set.of(exchange.id()));
+                    });
+            await(start);
+            Exchange<RecordingClient> claimed = broker.claimResponse(DEFAULT_BACKEND, exchange.id());
+
+            assertSame(exchange, claimed, "round " + round);
+            assertEquals(ExchangeState.RESPONDING, exchange.state(), "round " + round);
+            if (!confirmation.get(5, java.util.concurrent.TimeUnit.SECONDS).isEmpty()) {
+                confirmedFirst++;
+            }
+            broker.finish(exchange);
+        }
+        // Both orders happened, so the race was really run (the answer alone would pass anyway).
+        assertTrue(confirmedFirst > 0 && confirmedFirst < rounds, confirmedFirst + " of " + rounds + " confirmed first");
+    }
+
+    private static void await(java.util.concurrent.CyclicBarrier barrier) {
+        try {
+            barrier.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void anInlineRequestWhoseAgentNeverPollsAgainIsHandedOutAgainAfterTheClaimTimeout() throws Exception {
         Broker<RecordingClient> broker = broker(Map.of("claim-timeout-seconds", "10"));
