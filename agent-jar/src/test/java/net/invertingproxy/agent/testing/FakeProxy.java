@@ -71,7 +71,8 @@ public final class FakeProxy implements AutoCloseable {
     private final Map<String, List<Posted>> everyPost = new ConcurrentHashMap<>();
 
     public FakeProxy() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        // A burst of hundreds of posts connects at once: the default backlog (50) would refuse some.
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
         server.createContext("/agent/pending", this::pending);
         server.createContext("/agent/request", this::request);
         server.createContext("/agent/response", this::response);
