@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.util.List;
 
 import org.apache.hc.core5.http.impl.io.ChunkedInputStream;
+import org.apache.hc.core5.http.impl.io.SessionInputBufferImpl;
 import org.apache.hc.core5.http.Header;
 
 /**
@@ -16,11 +17,31 @@ import org.apache.hc.core5.http.Header;
 public final class MessageBody extends FilterInputStream {
     private final BodyFraming framing;
     private final EndAwareInputStream carrier;
+    private final SessionInputBufferImpl readAhead;
 
-    MessageBody(InputStream decoded, BodyFraming framing, EndAwareInputStream carrier) {
+    MessageBody(InputStream decoded, BodyFraming framing, EndAwareInputStream carrier,
+                SessionInputBufferImpl readAhead) {
         super(decoded);
         this.framing = framing;
         this.carrier = carrier;
+        this.readAhead = readAhead;
+    }
+
+    /**
+     * Takes the bytes that reading the head drew from the carrier beyond it, and that no read of
+     * this body has returned yet. For a body that runs to the end of the carrier, they and the rest
+     * of the carrier are the body: a caller that goes on reading the carrier itself (for example
+     * without blocking) must pass them on first.
+     */
+    public byte[] takeReadAhead() throws IOException {
+        int length = readAhead.length();
+        byte[] bytes = new byte[length];
+        int taken = 0;
+        while (taken < length) {
+            // Served from the buffer alone while it holds bytes: the carrier is never read here.
+            taken += readAhead.read(bytes, taken, length - taken, carrier);
+        }
+        return bytes;
     }
 
     // Single bytes go through the bulk path: HttpCore's single-byte chunk decoding takes a cut

@@ -62,17 +62,39 @@ public final class MessageReader {
 
     /** Reads a request message; a request without a length or chunking has no body (RFC 9112 section 6.3). */
     public IncomingRequest readRequest(InputStream carrier) throws IOException {
+        return readRequest(carrier, false);
+    }
+
+    /**
+     * Reads a request message; with {@code tunnelled} (an upgrade request the proxy sent as such),
+     * a request that declares no body is followed by the client's upgraded connection, which its
+     * body then carries until the carrying stream ends.
+     */
+    public IncomingRequest readRequest(InputStream carrier, boolean tunnelled) throws IOException {
         EndAwareInputStream in = carrying(carrier);
         SessionInputBufferImpl buffer = newBuffer();
         ClassicHttpRequest request = parse(() -> new RawTargetRequestParser(config).parse(buffer, in), in, "request");
         checkHeadSize(request.getMethod().length() + request.getRequestUri().length() + 10, request);
         BodyFraming framing = framingOf(request, false);
+        if (tunnelled && framing.kind() == BodyFraming.Kind.NONE) {
+            framing = BodyFraming.untilEof();
+        }
         RequestHead head = new RequestHead(request.getMethod(), request.getRequestUri(), headersWithoutFraming(request));
         return new IncomingRequest(head, body(buffer, in, framing));
     }
 
     /** Reads a response message to a request with the given method; HEAD, 1xx, 204 and 304 answers have no body. */
     public IncomingResponse readResponse(InputStream carrier, String requestMethod) throws IOException {
+        return readResponse(carrier, requestMethod, false);
+    }
+
+    /**
+     * As {@link #readResponse(InputStream, String)}; with {@code upgradeRequested}, a {@code 101}
+     * answer is followed by the upgraded connection (RFC 9110 section 15.2.2), which its body then
+     * carries until the carrying stream ends.
+     */
+    public IncomingResponse readResponse(InputStream carrier, String requestMethod, boolean upgradeRequested)
+            throws IOException {
         EndAwareInputStream in = carrying(carrier);
         SessionInputBufferImpl buffer = newBuffer();
         ClassicHttpResponse response = parse(() -> new DefaultHttpResponseParser(config).parse(buffer, in), in,
@@ -82,6 +104,9 @@ public final class MessageReader {
         int status = response.getCode();
         boolean bodiless = "HEAD".equalsIgnoreCase(requestMethod) || status < 200 || status == 204 || status == 304;
         BodyFraming framing = bodiless ? BodyFraming.none() : framingOf(response, true);
+        if (upgradeRequested && status == 101) {
+            framing = BodyFraming.untilEof();
+        }
         List<Header> headers = bodiless ? List.of(response.getHeaders()) : headersWithoutFraming(response);
         ResponseHead head = new ResponseHead(status, response.getReasonPhrase(), headers);
         return new IncomingResponse(head, body(buffer, in, framing));
@@ -161,15 +186,15 @@ public final class MessageReader {
     private MessageBody body(SessionInputBufferImpl buffer, EndAwareInputStream in, BodyFraming framing) {
         switch (framing.kind()) {
             case CHUNKED:
-                return new MessageBody(new ChunkedInputStream(buffer, in, config), framing, in);
+                return new MessageBody(new ChunkedInputStream(buffer, in, config), framing, in, buffer);
             case CONTENT_LENGTH:
                 return new MessageBody(framing.length() == 0
                         ? EmptyInputStream.INSTANCE
-                        : new ContentLengthInputStream(buffer, in, framing.length()), framing, in);
+                        : new ContentLengthInputStream(buffer, in, framing.length()), framing, in, buffer);
             case UNTIL_EOF:
-                return new MessageBody(new IdentityInputStream(buffer, in), framing, in);
+                return new MessageBody(new IdentityInputStream(buffer, in), framing, in, buffer);
             default:
-                return new MessageBody(EmptyInputStream.INSTANCE, framing, in);
+                return new MessageBody(EmptyInputStream.INSTANCE, framing, in, buffer);
         }
     }
 }

@@ -29,6 +29,14 @@ public final class WireHeaders {
      * the others out again at once; they never reached the agent or it dropped them.
      */
     public static final String INLINE_ACK = "X-Inverting-Proxy-Inline-Ack";
+    /**
+     * Sent by our agent on {@code GET agent/request} (an extension): {@value #WEBSOCKET} says it
+     * can tunnel WebSockets. The proxy answers with the same header and value when it sends an
+     * upgrade request as such: the client's connection then continues after the message head.
+     */
+    public static final String UPGRADE = "X-Inverting-Proxy-Upgrade";
+    /** The {@link #UPGRADE} value for WebSockets (RFC 6455), the one protocol tunnelled. */
+    public static final String WEBSOCKET = "websocket";
     /** The {@link #POLL_MODE} value asking for requests inline. */
     public static final String INLINE_POLL_MODE = "inline";
     /** Content type of the response message the agent posts; the Go agent sends exactly this. */
