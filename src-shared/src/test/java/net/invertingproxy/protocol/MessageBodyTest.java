@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.io.ByteArrayInputStream;
 import java.util.List;
 
+import org.apache.hc.core5.http.impl.io.SessionInputBufferImpl;
 import org.junit.jupiter.api.Test;
 
 class MessageBodyTest {
@@ -41,7 +42,8 @@ class MessageBodyTest {
                 closed[0] = true;
             }
         };
-        MessageBody body = new MessageBody(source, BodyFraming.untilEof(), new EndAwareInputStream(source, Long.MAX_VALUE));
+        MessageBody body = new MessageBody(source, BodyFraming.untilEof(), new EndAwareInputStream(source, Long.MAX_VALUE),
+                new SessionInputBufferImpl(16));
 
         body.close();
 

@@ -139,6 +139,62 @@ class MessageReaderTest {
     }
 
     @Test
+    void tunnelledRequestCarriesTheClientsBytesAfterItsHeadUntilTheEnd() throws Exception {
+        MessageReader.IncomingRequest read = READER.readRequest(
+                in("GET /chat HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\u0081\u0002hi"), true);
+
+        assertEquals(BodyFraming.untilEof(), read.body().framing());
+        assertEquals("\u0081\u0002hi", new String(read.body().readAllBytes(), ISO_8859_1));
+    }
+
+    @Test
+    void tunnelledRequestThatDeclaresABodyKeepsItsFraming() throws Exception {
+        MessageReader.IncomingRequest read = READER.readRequest(in("GET / HTTP/1.1\r\nContent-Length: 2\r\n\r\nabcd"), true);
+
+        assertEquals(BodyFraming.ofLength(2), read.body().framing());
+        assertEquals("ab", new String(read.body().readAllBytes(), ISO_8859_1));
+    }
+
+    @Test
+    void switchingProtocolsToAnUpgradeRequestCarriesTheBackendsBytesUntilTheEnd() throws Exception {
+        MessageReader.IncomingResponse read = READER.readResponse(in("HTTP/1.1 101 Switching Protocols\r\n"
+                + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
+                + "\u0081\u0005hello"), "GET", true);
+
+        assertEquals(101, read.head().status());
+        assertEquals(List.of("Upgrade: websocket", "Connection: Upgrade",
+                "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), render(read.head().headers()));
+        assertEquals(BodyFraming.untilEof(), read.body().framing());
+        assertEquals("\u0081\u0005hello", new String(read.body().readAllBytes(), ISO_8859_1));
+    }
+
+    @Test
+    void switchingProtocolsWithoutAnUpgradeRequestHasNoBody() throws Exception {
+        MessageReader.IncomingResponse read = READER.readResponse(in("HTTP/1.1 101 Switching Protocols\r\n\r\nxyz"), "GET", false);
+
+        assertEquals(BodyFraming.none(), read.body().framing());
+        assertEquals(-1, read.body().read());
+    }
+
+    @Test
+    void readAheadHandsOverWhatTheHeadReadBeyondItselfAndTheCarrierKeepsTheRest() throws Exception {
+        byte[] rest = new byte[10_000];
+        java.util.Arrays.fill(rest, (byte) 'r');
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.writeBytes("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n".getBytes(ISO_8859_1));
+        wire.writeBytes(rest);
+        InputStream carrier = new ByteArrayInputStream(wire.toByteArray());
+
+        MessageReader.IncomingResponse read = READER.readResponse(carrier, "GET", true);
+        byte[] readAhead = read.body().takeReadAhead();
+        byte[] onCarrier = carrier.readAllBytes();
+
+        assertEquals(rest.length, readAhead.length + onCarrier.length);
+        assertEquals(true, readAhead.length > 0, "the head's read took nothing beyond it");
+        assertEquals(0, read.body().takeReadAhead().length, "the read-ahead was handed over twice");
+    }
+
+    @Test
     void contentLengthBodyStopsAtTheAnnouncedLength() throws Exception {
         MessageReader.IncomingRequest read = READER.readRequest(in("POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcNEXT"));
 
