@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import net.invertingproxy.protocol.PendingRequests;
 
@@ -114,11 +115,12 @@ public final class RawAgent {
     }
 
     /** Starts {@code GET agent/request} for the ID and leaves the answer unread on the returned connection. */
-    public RawClient startRead(String requestId) throws IOException {
+    public RawClient startRead(String requestId, String... extraHeaderLines) throws IOException {
         RawClient connection = RawClient.connect(port);
         connection.send("GET /agent/request HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
                 + BACKEND_HEADER + ": " + backendId + "\r\n" + REQUEST_HEADER + ": " + requestId + "\r\n"
-                + credentialLines.stream().map(line -> line + "\r\n").reduce("", String::concat) + "\r\n");
+                + credentialLines.stream().map(line -> line + "\r\n").reduce("", String::concat)
+                + Stream.of(extraHeaderLines).map(line -> line + "\r\n").reduce("", String::concat) + "\r\n");
         return connection;
     }
 

@@ -172,6 +172,24 @@ final class Tunnel implements AutoCloseable {
                 + metrics.lines().filter(line -> line.startsWith("inverting_proxy_queued_requests")).toList());
     }
 
+    /** Waits until the proxy's gauge of exchanges (waiting, streaming or tunnelled) shows this many. */
+    void awaitExchanges(int count) throws Exception {
+        String wanted = "inverting_proxy_exchanges " + count + ".0";
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String metrics = "";
+        while (System.nanoTime() < deadline) {
+            HttpGet get = new HttpGet(uri("/metrics"));
+            get.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(5)).build());
+            metrics = client.execute(get, response -> EntityUtils.toString(response.getEntity()));
+            if (metrics.lines().anyMatch(wanted::equals)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("not " + count + " exchanges within 10 s: "
+                + metrics.lines().filter(line -> line.startsWith("inverting_proxy_exchanges")).toList());
+    }
+
     // The agent's first poll reaches the proxy a moment after start; until then the proxy rightly
     // answers 503. A probe that gets through proves polling works; the backend forgets it.
     private void awaitAgentPolling() throws Exception {

@@ -28,6 +28,9 @@ public enum ProxySetting {
     /** The largest number of agent calls moving bodies at once, each of which holds a container thread. */
     MAX_STREAMING_EXCHANGES("max-streaming-exchanges", "150",
             "Agent calls moving a body at once (each holds a container thread); beyond it the exchange gets 503. Keep it below the container's thread pool (200 by default) so polls and health checks always find a thread."),
+    /** The largest number of WebSocket handshakes waiting at once, each of which holds a container thread. */
+    MAX_WAITING_UPGRADES("max-waiting-upgrades", "64",
+            "WebSocket handshakes waiting at once for their backend's answer (each holds a container thread until then); beyond it the client gets 503. Open WebSockets hold no thread and do not count."),
     /** The largest number of polls held at once per backend. */
     MAX_WAITING_POLLS("max-waiting-polls", "1000",
             "Polls held at once per backend; a poll beyond it is answered at once with no work."),

@@ -23,6 +23,7 @@ public record ProxySettings(
         int maxQueuedRequests,
         int maxExchanges,
         int maxStreamingExchanges,
+        int maxWaitingUpgrades,
         int maxWaitingPolls,
         int maxHeaderBytes,
         int maxHeaderCount,
@@ -54,7 +55,7 @@ public record ProxySettings(
     /** The same settings with another data directory, e.g. a test's own. */
     public ProxySettings withDataDir(Path dataDir) {
         return new ProxySettings(pollHold, requestTimeout, agentOfflineAfter, claimTimeout, maxQueuedRequests,
-                maxExchanges, maxStreamingExchanges, maxWaitingPolls, maxHeaderBytes, maxHeaderCount, drainTimeout,
+                maxExchanges, maxStreamingExchanges, maxWaitingUpgrades, maxWaitingPolls, maxHeaderBytes, maxHeaderCount, drainTimeout,
                 metricsAccess, metricsToken, sweepInterval, dataDir, adminToken, trustedProxies, albPublicKeysUrl,
                 maxBackends);
     }
@@ -84,6 +85,7 @@ public record ProxySettings(
                 Math.toIntExact(values.get(ProxySetting.MAX_QUEUED_REQUESTS)),
                 Math.toIntExact(values.get(ProxySetting.MAX_EXCHANGES)),
                 Math.toIntExact(values.get(ProxySetting.MAX_STREAMING_EXCHANGES)),
+                Math.toIntExact(values.get(ProxySetting.MAX_WAITING_UPGRADES)),
                 Math.toIntExact(values.get(ProxySetting.MAX_WAITING_POLLS)),
                 Math.toIntExact(values.get(ProxySetting.MAX_HEADER_BYTES)),
                 Math.toIntExact(values.get(ProxySetting.MAX_HEADER_COUNT)),

@@ -29,6 +29,10 @@ public enum Failure {
     STREAMING_AT_CAPACITY(503, "the proxy is moving as many bodies as it may"),
     /** The proxy is shutting down and takes no new work. */
     SHUTTING_DOWN(503, "the proxy is shutting down"),
+    /** As many WebSocket handshakes as may hold a thread are waiting for their backends. */
+    HANDSHAKES_AT_CAPACITY(503, "too many WebSocket handshakes are waiting for their backends"),
+    /** The backend switched protocols, but the container could not switch the client's connection. */
+    SWITCH_FAILED(502, "the connection could not be switched to the backend's protocol"),
     /** No agent started answering within the request timeout. */
     AGENT_TIMEOUT(504, "no agent answered in time"),
     /** The agent sent a response message that could not be parsed. */

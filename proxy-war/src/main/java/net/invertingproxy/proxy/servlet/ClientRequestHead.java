@@ -14,6 +14,7 @@ import org.apache.hc.core5.http.message.BasicHeader;
 import net.invertingproxy.protocol.BodyFraming;
 import net.invertingproxy.protocol.HopByHopHeaders;
 import net.invertingproxy.protocol.RequestHead;
+import net.invertingproxy.protocol.WebSocketUpgrade;
 
 /**
  * Turns a client request into the head the agent forwards: method, target and headers as the
@@ -30,7 +31,15 @@ final class ClientRequestHead {
 
     /** The head for the backend: the routed target, and the headers minus those {@code routed} withholds. */
     static RequestHead of(HttpServletRequest clientRequest, RoutedRequest routed) {
-        List<Header> headers = forwardedHeaders(clientRequest);
+        return of(clientRequest, routed, false);
+    }
+
+    /**
+     * As {@link #of(HttpServletRequest, RoutedRequest)}; with {@code asUpgrade}, a WebSocket
+     * handshake keeps the two headers that ask for the switch (docs/protocol.md, section 4).
+     */
+    static RequestHead of(HttpServletRequest clientRequest, RoutedRequest routed, boolean asUpgrade) {
+        List<Header> headers = forwardedHeaders(clientRequest, asUpgrade);
         headers.removeIf(header -> routed.withheldHeaders().contains(header.getName().toLowerCase(Locale.ROOT)));
         return new RequestHead(clientRequest.getMethod(), routed.target(), headers);
     }
@@ -60,14 +69,14 @@ final class ClientRequestHead {
         return trailers;
     }
 
-    private static List<Header> forwardedHeaders(HttpServletRequest clientRequest) {
+    private static List<Header> forwardedHeaders(HttpServletRequest clientRequest, boolean asUpgrade) {
         List<Header> headers = new ArrayList<>();
         for (String name : Collections.list(clientRequest.getHeaderNames())) {
             for (String value : Collections.list(clientRequest.getHeaders(name))) {
                 headers.add(new BasicHeader(name, value));
             }
         }
-        List<Header> kept = HopByHopHeaders.remove(headers);
+        List<Header> kept = asUpgrade ? WebSocketUpgrade.forwardedHeaders(headers) : HopByHopHeaders.remove(headers);
         // The proxy already answered any 100-continue expectation when it started reading the body.
         kept.removeIf(header -> header.getName().equalsIgnoreCase("Expect"));
         String host = clientRequest.getHeader("Host");

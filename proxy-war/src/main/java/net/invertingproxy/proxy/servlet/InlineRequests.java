@@ -119,7 +119,8 @@ final class InlineRequests {
     private static PendingRequest entryFor(String id, ParkedClient client) {
         try {
             HttpServletRequest request = client.request();
-            if (!INLINE_METHODS.contains(request.getMethod())
+            // A WebSocket handshake needs the request read, whose answer goes on with the client's bytes.
+            if (!INLINE_METHODS.contains(request.getMethod()) || client.tunnel() != null
                     || ClientRequestHead.framingOf(request).kind() != BodyFraming.Kind.NONE) {
                 return null;
             }

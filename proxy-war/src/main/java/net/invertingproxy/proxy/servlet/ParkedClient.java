@@ -8,22 +8,28 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import net.invertingproxy.protocol.ResponseHead;
 import net.invertingproxy.proxy.broker.ClientSide;
 import net.invertingproxy.proxy.failure.Failure;
 import net.invertingproxy.proxy.observe.ExchangeListener;
 import net.invertingproxy.proxy.observe.ExchangeOutcome;
 import net.invertingproxy.proxy.observe.ExchangeSummary;
+import net.invertingproxy.proxy.tunnel.UpgradeTunnel;
 
 /**
- * A client request suspended with {@link AsyncContext} while it waits for an agent: no thread is
- * held. It ends exactly once, by an answer, an error status, or an abort of the connection.
+ * A client request waiting for an agent, suspended with {@link AsyncContext} so that no thread is
+ * held (a WebSocket handshake excepted, see {@link HeldCycle}). It ends exactly once, by an
+ * answer, an error status, an abort of the connection, or the end of the tunnel it switched to.
  */
 final class ParkedClient implements ClientSide {
     /** Request attribute telling the async re-dispatch to break the client connection. */
     static final String ABORT_ATTRIBUTE = ParkedClient.class.getName() + ".abort";
     private static final System.Logger LOG = System.getLogger(ParkedClient.class.getName());
 
-    private final AsyncContext async;
+    private final ClientCycle cycle;
+    // Null unless the request is a WebSocket handshake.
+    private final UpgradeTunnel tunnel;
+    private volatile boolean switched;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final List<ExchangeListener> listeners;
     private final RoutedRequest routed;
@@ -39,13 +45,50 @@ final class ParkedClient implements ClientSide {
     private volatile String agentAddress = "-";
 
     ParkedClient(AsyncContext async, RoutedRequest routed, List<ExchangeListener> listeners) {
-        this.async = async;
+        this(new AsyncCycle(async), routed, listeners, null);
+    }
+
+    /** A client held by {@code cycle}; {@code tunnel} is the tunnel of a WebSocket handshake, else null. */
+    ParkedClient(ClientCycle cycle, RoutedRequest routed, List<ExchangeListener> listeners, UpgradeTunnel tunnel) {
+        this.cycle = cycle;
+        this.tunnel = tunnel;
         this.routed = routed;
         this.backendId = routed.backendId();
         this.listeners = listeners;
-        HttpServletRequest request = (HttpServletRequest) async.getRequest();
+        HttpServletRequest request = cycle.request();
         this.method = request.getMethod();
         this.path = request.getRequestURI();
+    }
+
+    /** The tunnel of a WebSocket handshake, or null for any other request. */
+    UpgradeTunnel tunnel() {
+        return tunnel;
+    }
+
+    /**
+     * The backend switched protocols: the thread holding the handshake upgrades the client's
+     * connection, and the exchange ends with the tunnel ({@link #tunnelEnded}).
+     */
+    void switchProtocols(ResponseHead head) {
+        switched = true;
+        ((HeldCycle) cycle).switchProtocols(head);
+    }
+
+    /** The tunnel the backend switched to has ended; see {@link UpgradeTunnel.Ending}. */
+    void tunnelEnded(boolean clean, String reason, long clientToBackend, long backendToClient) {
+        if (ended.compareAndSet(false, true)) {
+            bytesIn = clientToBackend;
+            bytesOut = backendToClient;
+            releaseAdmission();
+            summarize(clean ? ExchangeOutcome.ANSWERED : ExchangeOutcome.ABORTED, 101, reason);
+        }
+    }
+
+    // A handshake that ends any other way than by switching leaves no agent leg waiting for it.
+    private void endTunnel() {
+        if (tunnel != null && !switched) {
+            tunnel.refused();
+        }
     }
 
     /** Notes that the client's request body was delivered to the agent at the given address. */
@@ -85,11 +128,11 @@ final class ParkedClient implements ClientSide {
     }
 
     HttpServletRequest request() {
-        return (HttpServletRequest) async.getRequest();
+        return cycle.request();
     }
 
     HttpServletResponse response() {
-        return (HttpServletResponse) async.getResponse();
+        return cycle.response();
     }
 
     @Override
@@ -105,7 +148,8 @@ final class ParkedClient implements ClientSide {
             } catch (IllegalStateException e) {
                 // The container already ended the request.
             }
-            completeQuietly();
+            endTunnel();
+            cycle.complete();
             summarize(outcome, failure.status(), reason);
         }
     }
@@ -134,17 +178,13 @@ final class ParkedClient implements ClientSide {
         if (ended.compareAndSet(false, true)) {
             releaseAdmission();
             int status = statusSent();
-            completeQuietly();
+            endTunnel();
+            cycle.complete();
             summarize(ExchangeOutcome.ANSWERED, status, "");
         }
     }
 
-    /**
-     * Breaks the client connection so that a response cut short can never look complete. There is
-     * no portable servlet call for that, and the container's way must run on a thread of the
-     * client's own request, so the request is dispatched back to its servlet, which breaks the
-     * connection with {@link ConnectionBreaker}.
-     */
+    /** Breaks the client connection so that a response cut short can never look complete. */
     void abort(String reason) {
         abort(reason, ExchangeOutcome.ABORTED);
     }
@@ -153,12 +193,8 @@ final class ParkedClient implements ClientSide {
         if (ended.compareAndSet(false, true)) {
             releaseAdmission();
             summarize(outcome, statusSent(), reason);
-            try {
-                async.getRequest().setAttribute(ABORT_ATTRIBUTE, reason);
-                async.dispatch();
-            } catch (IllegalStateException e) {
-                // The container already ended the request: the connection is gone anyway.
-            }
+            endTunnel();
+            cycle.abort(reason);
         }
     }
 
@@ -203,14 +239,6 @@ final class ParkedClient implements ClientSide {
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "exchange listener failed: " + e);
             }
-        }
-    }
-
-    private void completeQuietly() {
-        try {
-            async.complete();
-        } catch (IllegalStateException e) {
-            // Already completed by the container after a client error.
         }
     }
 }

@@ -5,6 +5,9 @@ import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.time.format.DateTimeFormatter;
 
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -17,6 +20,7 @@ import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.broker.Exchange;
 import net.invertingproxy.proxy.failure.Failure;
 import net.invertingproxy.proxy.failure.FailureException;
+import net.invertingproxy.proxy.tunnel.UpgradeTunnel;
 
 /**
  * {@code GET agent/request}: streams a parked client request to the agent as an HTTP/1.1 request
@@ -26,6 +30,7 @@ public final class RequestServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final System.Logger LOG = System.getLogger(RequestServlet.class.getName());
     private static final String MESSAGE_CONTENT_TYPE = "message/http";
+    private static final String ABORT_ATTRIBUTE = RequestServlet.class.getName() + ".abort";
 
     private transient Broker<ParkedClient> broker;
     private transient StreamingSlots streamingSlots;
@@ -37,6 +42,23 @@ public final class RequestServlet extends HttpServlet {
         components = ProxyComponents.of(getServletContext());
         broker = components.broker();
         streamingSlots = components.streamingSlots();
+        connectionBreaker = ConnectionBreaker.forContainerOf(RequestServlet.class.getClassLoader());
+    }
+
+    private transient ConnectionBreaker connectionBreaker;
+
+    @Override
+    protected void service(HttpServletRequest agentRequest, HttpServletResponse agentResponse)
+            throws ServletException, IOException {
+        if (agentRequest.getDispatcherType() == DispatcherType.ASYNC) {
+            // A tunnelled read whose client broke: the agent must see its answer break off too.
+            Object reason = agentRequest.getAttribute(ABORT_ATTRIBUTE);
+            if (reason != null) {
+                connectionBreaker.breakConnection(agentResponse, reason.toString());
+            }
+            return;
+        }
+        super.service(agentRequest, agentResponse);
     }
 
     @Override
@@ -60,6 +82,26 @@ public final class RequestServlet extends HttpServlet {
         }
     }
 
+    // The head is on its way; the answer stays open, without a thread, to carry the client's bytes
+    // once the backend has switched protocols (docs/protocol.md, section 4).
+    private void startTunnelledRead(Exchange<ParkedClient> exchange, UpgradeTunnel tunnel,
+                                    HttpServletRequest agentRequest, HttpServletResponse agentResponse)
+            throws IOException {
+        agentResponse.flushBuffer();
+        AsyncContext read = agentRequest.startAsync();
+        read.setTimeout(0);
+        exchange.client().requestDelivered(0, agentRequest.getRemoteAddr());
+        broker.readFinished(exchange);
+        tunnel.agentReading(read, () -> {
+            try {
+                read.getRequest().setAttribute(ABORT_ATTRIBUTE, "the client's connection broke");
+                read.dispatch();
+            } catch (IllegalStateException e) {
+                // The container already ended the read: its connection is gone anyway.
+            }
+        });
+    }
+
     static void atCapacity(Exchange<ParkedClient> exchange, HttpServletResponse agentResponse) {
         LOG.log(Level.WARNING, "request {0}: every streaming slot is busy; answered 503", exchange.id());
         exchange.client().fail(Failure.STREAMING_AT_CAPACITY, Failure.STREAMING_AT_CAPACITY.reason());
@@ -77,10 +119,20 @@ public final class RequestServlet extends HttpServlet {
             // Verified by the proxy; the agent passes it on with -forward-user-id (protocol: X-Inverting-Proxy-User-ID).
             agentResponse.setHeader(WireHeaders.USER_ID, routed.userId());
         }
+        UpgradeTunnel tunnel = exchange.client().tunnel();
+        boolean asUpgrade = tunnel != null
+                && WireHeaders.WEBSOCKET.equalsIgnoreCase(agentRequest.getHeader(WireHeaders.UPGRADE));
+        if (asUpgrade) {
+            agentResponse.setHeader(WireHeaders.UPGRADE, WireHeaders.WEBSOCKET);
+        }
         BodyFraming framing = ClientRequestHead.framingOf(clientRequest);
         try {
-            OutputStream body = MessageWriter.writeRequest(ClientRequestHead.of(clientRequest, routed), framing,
-                    () -> ClientRequestHead.trailersOf(clientRequest), agentResponse.getOutputStream());
+            OutputStream body = MessageWriter.writeRequest(ClientRequestHead.of(clientRequest, routed, asUpgrade),
+                    framing, () -> ClientRequestHead.trailersOf(clientRequest), agentResponse.getOutputStream());
+            if (asUpgrade) {
+                startTunnelledRead(exchange, tunnel, agentRequest, agentResponse);
+                return;
+            }
             long bytes = framing.hasBody() ? BodyCopier.copy(clientRequest.getInputStream(), body) : 0;
             body.close();
             exchange.client().requestDelivered(bytes, agentRequest.getRemoteAddr());

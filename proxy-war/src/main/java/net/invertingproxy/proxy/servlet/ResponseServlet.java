@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -18,6 +19,7 @@ import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.broker.Exchange;
 import net.invertingproxy.proxy.failure.Failure;
 import net.invertingproxy.proxy.failure.FailureException;
+import net.invertingproxy.proxy.tunnel.UpgradeTunnel;
 
 /**
  * {@code POST agent/response}: reads the backend's answer, an HTTP/1.1 response message, from the
@@ -88,12 +90,34 @@ public final class ResponseServlet extends HttpServlet {
             client.fail(Failure.AGENT_GONE_BEFORE_ANSWER, Failure.AGENT_GONE_BEFORE_ANSWER.reason());
             return;
         }
+        if (incoming.head().status() == HttpServletResponse.SC_SWITCHING_PROTOCOLS) {
+            switchToTunnel(exchange, incoming, agentRequest);
+            return;
+        }
         streamToClient(exchange, incoming, agentRequest, agentResponse);
     }
 
+    // The post stays open, without a thread, to carry the backend's bytes to the client, whose
+    // own thread switches its connection (docs/protocol.md, section 4).
+    private void switchToTunnel(Exchange<ParkedClient> exchange, IncomingResponse incoming,
+                                HttpServletRequest agentRequest) throws IOException {
+        ParkedClient client = exchange.client();
+        byte[] readAhead = incoming.body().takeReadAhead();
+        AsyncContext post = agentRequest.startAsync();
+        post.setTimeout(0);
+        client.switchProtocols(incoming.head());
+        client.tunnel().switched(post, readAhead);
+    }
+
     private IncomingResponse readHead(HttpServletRequest agentRequest, ParkedClient client) throws IOException {
-        IncomingResponse incoming = messageReader.readResponse(agentRequest.getInputStream(), client.request().getMethod());
-        // Interim answers (100, 101) cannot be relayed as a final response.
+        UpgradeTunnel tunnel = client.tunnel();
+        boolean upgradeRequested = tunnel != null && tunnel.sentAsUpgrade();
+        IncomingResponse incoming = messageReader.readResponse(agentRequest.getInputStream(),
+                client.request().getMethod(), upgradeRequested);
+        if (incoming.head().status() == HttpServletResponse.SC_SWITCHING_PROTOCOLS && upgradeRequested) {
+            return incoming;
+        }
+        // Other interim answers (100, 103, a 101 nobody asked for) cannot be relayed as a final response.
         if (incoming.head().status() < 200) {
             throw new MalformedMessageException("interim status " + incoming.head().status() + " as final response");
         }
