@@ -298,6 +298,21 @@ class WebSocketTunnelTest {
     }
 
     @Test
+    void stoppingTheAgentBreaksAnOpenTunnelOffOnBothSides() throws Exception {
+        FakeProxy proxy = proxy();
+        SwitchingBackend backend = switchingBackend();
+        Agent agent = agent(proxy, backend.server.hostAndPort());
+        FakeProxy.Tunnel tunnel = proxy.offerTunnel("ws", HANDSHAKE);
+        tunnel.awaitPosted(SWITCHING, WAIT);
+
+        assertFalse(agent.stop(Duration.ofMillis(200)), "an open WebSocket does not finish by itself");
+
+        assertNotNull(proxy.awaitPosted("ws", WAIT).failure(), "the post was broken off");
+        assertTrue(backend.connectionBroke.await(5, TimeUnit.SECONDS), "the backend saw a broken connection");
+        assertEquals(0, agent.inFlight());
+    }
+
+    @Test
     void refusedUpgradeIsPostedAsAnOrdinaryAnswer() throws Exception {
         FakeProxy proxy = proxy();
         String refusal = "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 15\r\n\r\n"
@@ -350,6 +365,21 @@ class WebSocketTunnelTest {
         assertEquals(502, response.status());
         assertEquals("backend 127.0.0.1:" + closedPort + " refused the connection\n", response.bodyText());
         Wait.until(() -> agent.inFlight() == 0, WAIT, "the exchange ended");
+    }
+
+    @Test
+    void tlsBackendThatFailsTheHandshakeIsAnswered502() throws Exception {
+        FakeProxy proxy = proxy();
+        // Speaks plain HTTP: the agent's TLS handshake fails on its answer.
+        RawBackend backend = backend(RawBackend.answering(SWITCHING));
+        agent(proxy, backend.hostAndPort(), "-scheme", "https");
+
+        proxy.offerTunnel("ws", HANDSHAKE);
+
+        Messages.Response response = Messages.readResponse(proxy.awaitPosted("ws", WAIT).body(), "GET");
+        assertEquals(502, response.status());
+        assertTrue(response.bodyText().startsWith("TLS with backend " + backend.hostAndPort() + " failed: "),
+                response.bodyText());
     }
 
     @Test
