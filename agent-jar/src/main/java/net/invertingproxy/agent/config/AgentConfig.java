@@ -24,6 +24,7 @@ import org.apache.hc.core5.http.HttpHost;
  *   <tr><td>{@code maxInFlight}</td><td>{@code -max-in-flight}, 1000</td></tr>
  *   <tr><td>{@code maxHeaderBytes}</td><td>{@code -max-header-bytes}, 65536</td></tr>
  *   <tr><td>{@code inlineRequests}</td><td>{@code -inline-requests}, true</td></tr>
+ *   <tr><td>{@code websockets}</td><td>{@code -websockets}, true</td></tr>
  *   <tr><td>{@code healthCheckPath}</td><td>{@code -health-check-path}, {@code /}</td></tr>
  *   <tr><td>{@code healthCheckInterval}</td><td>{@code -health-check-interval-seconds}, 0 (off)</td></tr>
  *   <tr><td>{@code healthCheckUnhealthyThreshold}</td><td>{@code -health-check-unhealthy-threshold}, 2</td></tr>
@@ -50,6 +51,7 @@ public record AgentConfig(
         int maxInFlight,
         int maxHeaderBytes,
         boolean inlineRequests,
+        boolean websockets,
         String healthCheckPath,
         Duration healthCheckInterval,
         int healthCheckUnhealthyThreshold,

@@ -50,6 +50,7 @@ final class FlagTable {
         int maxInFlight;
         int maxHeaderBytes;
         boolean inlineRequests;
+        boolean websockets;
         String healthCheckPath;
         Duration healthCheckInterval;
         int healthCheckUnhealthyThreshold;
@@ -63,7 +64,7 @@ final class FlagTable {
 
         AgentConfig toConfig() {
             return new AgentConfig(proxy, backendId, host, scheme, proxyTimeout, backendTimeout, maxInFlight,
-                    maxHeaderBytes, inlineRequests, healthCheckPath, healthCheckInterval, healthCheckUnhealthyThreshold,
+                    maxHeaderBytes, inlineRequests, websockets, healthCheckPath, healthCheckInterval, healthCheckUnhealthyThreshold,
                     forwardUserId, stripCredentials, gracefulShutdownTimeout, credential, metricsPort, metricsAddress,
                     debug);
         }
@@ -103,6 +104,12 @@ final class FlagTable {
                     "ask the proxy to put bodiless requests in its poll answers, saving a GET agent/request each;"
                             + " false behaves exactly like the Go agent",
                     (s, v) -> s.inlineRequests = bool(v)),
+            // Takes its value as a separate word too, like -inline-requests.
+            new Flag("websockets", "true|false", "true",
+                    "tunnel WebSocket connections: ask the proxy to send WebSocket handshakes as such on GET"
+                            + " agent/request and relay the connection's bytes both ways; false behaves exactly like the"
+                            + " Go agent (the backend sees a plain GET)",
+                    (s, v) -> s.websockets = bool(v)),
             new Flag("health-check-path", "path", "/",
                     "backend path checked with GET while health checks are on, e.g. /healthz; a missing leading /"
                             + " is added",

@@ -7,6 +7,7 @@ import java.util.Set;
 import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.protocol.HopByHopHeaders;
 import net.invertingproxy.protocol.RequestHead;
+import net.invertingproxy.protocol.WebSocketUpgrade;
 import net.invertingproxy.protocol.WireHeaders;
 
 import org.apache.hc.core5.http.Header;
@@ -48,6 +49,15 @@ final class BackendRequestFactory {
             backendRequest.addHeader(header);
         }
         return backendRequest;
+    }
+
+    /**
+     * The head of a WebSocket handshake sent to the backend as such: the headers {@link #headers}
+     * gives, plus the two that ask this hop for the upgrade ({@code Connection} and {@code Upgrade}).
+     */
+    RequestHead upgradeRequest(RequestHead clientRequest, String userId) {
+        return new RequestHead(clientRequest.method(), clientRequest.target(),
+                WebSocketUpgrade.forwardedHeaders(headers(clientRequest.headers(), userId)));
     }
 
     /** The headers the backend sees, in the client's order. */

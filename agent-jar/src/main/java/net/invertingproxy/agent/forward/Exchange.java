@@ -14,12 +14,15 @@ import java.util.logging.Logger;
 import net.invertingproxy.agent.http.CancellableExec;
 import net.invertingproxy.agent.proxy.ProxyClient;
 import net.invertingproxy.agent.proxy.ProxyStatusException;
+import net.invertingproxy.agent.tunnel.TunnelListener;
+import net.invertingproxy.agent.tunnel.WebSocketTunnel;
 import net.invertingproxy.protocol.BodyCopier;
 import net.invertingproxy.protocol.BodyFraming;
 import net.invertingproxy.protocol.MalformedMessageException;
 import net.invertingproxy.protocol.MessageReader;
 import net.invertingproxy.protocol.PendingRequest;
 import net.invertingproxy.protocol.RequestHead;
+import net.invertingproxy.protocol.WebSocketUpgrade;
 
 import org.apache.hc.core5.concurrent.ComplexCancellable;
 import org.apache.hc.core5.concurrent.FutureCallback;
@@ -34,6 +37,9 @@ import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
  * backend into the post to the proxy on I/O threads alone ({@link ResponseMessageProducer}). Bodies
  * are never held whole. A failure on one side aborts the other side so that nothing broken is ever
  * passed on looking complete.
+ *
+ * <p>A WebSocket handshake the proxy tunnels goes to a {@link WebSocketTunnel} instead, which
+ * holds a thread per direction for the connection's life.
  *
  * <p>The request side and the answer side end independently (the backend may answer before it has
  * the whole body); {@code onEnd} is told once both have.
@@ -65,6 +71,8 @@ final class Exchange implements Runnable {
     private volatile RequestHead clientRequest;
     private volatile boolean uploading;
     private volatile boolean requestBodyBroke;
+    // Set when the request is a WebSocket handshake the proxy tunnels, before the tunnel starts.
+    private volatile WebSocketTunnel tunnel;
 
     Exchange(PendingRequest request, ExchangeServices services, Consumer<Exchange> onEnd) {
         this.requestId = request.id();
@@ -90,9 +98,13 @@ final class Exchange implements Runnable {
             return;
         }
         MessageReader.IncomingRequest message;
+        boolean tunnelled = source.tunnelled();
         try {
-            message = new MessageReader(services.config().maxHeaderBytes(), MAX_HEADER_COUNT).readRequest(carrier);
+            message = newReader().readRequest(carrier, tunnelled);
             source.check(message);
+            if (tunnelled) {
+                checkHandshake(message.head());
+            }
         } catch (MalformedMessageException e) {
             source.abandoned();
             // On a thread of its own: an inline request is read on the poll's thread, which must not wait.
@@ -105,6 +117,10 @@ final class Exchange implements Runnable {
             return;
         }
         clientRequest = message.head();
+        if (tunnelled) {
+            tunnel(message);
+            return;
+        }
         // A request without Content-Length or chunking has no body (RFC 9112 section 6.3).
         RequestBodyProducer body = message.body().framing().kind() == BodyFraming.Kind.NONE
                 ? null : new RequestBodyProducer(message.body());
@@ -114,6 +130,29 @@ final class Exchange implements Runnable {
         } else {
             source.finished();
         }
+    }
+
+    private MessageReader newReader() {
+        return new MessageReader(services.config().maxHeaderBytes(), MAX_HEADER_COUNT);
+    }
+
+    // Only a WebSocket handshake can be tunnelled: anything else sent as one is a broken message.
+    private static void checkHandshake(RequestHead head) throws MalformedMessageException {
+        if (!WebSocketUpgrade.isRequested(head.method(), head.headers())) {
+            throw new MalformedMessageException("request message sent as a WebSocket upgrade is no WebSocket handshake");
+        }
+    }
+
+    // The whole connection on this thread and one more; the exchange ends when both directions have.
+    private void tunnel(MessageReader.IncomingRequest message) {
+        WebSocketTunnel newTunnel = new WebSocketTunnel(requestId,
+                services.backendRequests().upgradeRequest(message.head(), source.userId()), message.body(),
+                newReader(), new TunnelEnds());
+        tunnel = newTunnel;
+        if (aborted) {
+            newTunnel.abort();
+        }
+        newTunnel.run(services.backendSockets(), services.proxy(), services.threads());
     }
 
     // Null when there is nothing to forward; why has been logged.
@@ -153,6 +192,10 @@ final class Exchange implements Runnable {
         aborted = true;
         responsePost.cancel();
         cancelBackendCall();
+        WebSocketTunnel current = tunnel;
+        if (current != null) {
+            current.abort();
+        }
     }
 
     private void cancelBackendCall() {
@@ -338,6 +381,58 @@ final class Exchange implements Runnable {
     private void sideEnded() {
         if (sidesRunning.decrementAndGet() == 0) {
             onEnd.accept(this);
+        }
+    }
+
+    /** How a tunnel's ends become the exchange's: the request read released, the answer side counted and logged. */
+    private final class TunnelEnds implements TunnelListener {
+        @Override
+        public void clientFinished() {
+            source.finished();
+        }
+
+        @Override
+        public void clientAbandoned() {
+            source.abandoned();
+        }
+
+        // On the request side's thread, which then posts the answer itself.
+        @Override
+        public void backendFailed(IOException failure) {
+            GatewayFailure answer = GatewayFailure.of(failure, services.config().host(), services.config().backendTimeout());
+            answerNow(answer, clientRequest.method() + " (WebSocket)", failure);
+        }
+
+        @Override
+        public void posted(int status) {
+            try {
+                answered(ExchangeOutcome.ANSWERED, status);
+            } finally {
+                sideEnded();
+            }
+        }
+
+        @Override
+        public void postFailed(int status, Exception failure, boolean headSent) {
+            if (failure != null && !headSent && !aborted && !(failure instanceof ProxyStatusException)) {
+                // As for any answer: the proxy may never have seen the post start, and says so with a 404 if it did.
+                answerNow(GatewayFailure.proxyPostFailed(describe(failure)), clientRequest.method(), failure);
+                return;
+            }
+            try {
+                boolean proxyGone = failure instanceof ProxyStatusException
+                        && (((ProxyStatusException) failure).status() == 404 || ((ProxyStatusException) failure).status() == 410);
+                answered(proxyGone ? ExchangeOutcome.DROPPED : ExchangeOutcome.BROKEN, status);
+                if (proxyGone) {
+                    LOG.info(() -> "request " + requestId + ": the proxy no longer waits for the WebSocket"
+                            + " (client gone or request expired)");
+                } else if (failure != null) {
+                    warn("posting the WebSocket's " + status + " to the proxy failed (" + describe(failure)
+                            + "); backend connection closed", failure);
+                }
+            } finally {
+                sideEnded();
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.logging.Logger;
 
 import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.agent.proxy.ProxyClient;
+import net.invertingproxy.agent.tunnel.BackendSocketFactory;
 import net.invertingproxy.protocol.PendingRequest;
 
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
@@ -27,7 +28,8 @@ public final class ExchangeDispatcher {
     // 503 answers are quick posts; a few at once keep a burst from tying up the poll loop.
     private static final int MAX_CONCURRENT_REJECTIONS = 16;
     // An exchange takes a thread to read its request and upload the body, and another if it must
-    // post a failure answer meanwhile; its response streams on I/O threads.
+    // post a failure answer meanwhile; its response streams on I/O threads. A WebSocket tunnel
+    // takes both for its whole life, one per direction.
     private static final int THREADS_PER_EXCHANGE = 2;
 
     private final AgentConfig config;
@@ -51,7 +53,7 @@ public final class ExchangeDispatcher {
         this.executor = ExchangeExecutors.create(
                 config.maxInFlight() * THREADS_PER_EXCHANGE + MAX_CONCURRENT_REJECTIONS);
         this.services = new ExchangeServices(config, proxy, backend, new BackendRequestFactory(config),
-                task -> executor.execute(guarded(task)), listener);
+                new BackendSocketFactory(config), task -> executor.execute(guarded(task)), listener);
     }
 
     /** Whether bytes move on virtual threads (Java 21+) rather than a pool of platform threads. */

@@ -18,7 +18,8 @@ import org.apache.hc.core5.http.Header;
 /**
  * Where an exchange's request message comes from: read from the proxy with {@code GET
  * agent/request}, or carried whole in the poll answer (the inline poll mode), which saves that call.
- * Used by the exchange's request side only, one step after the other.
+ * Used by the exchange's request side only, one step after the other, except {@link #abandoned},
+ * which a WebSocket tunnel may also call from its other thread to break off a read in progress.
  */
 sealed interface RequestSource permits RequestSource.Fetched, RequestSource.Inline {
     /** The source of one entry of a poll answer. */
@@ -38,6 +39,12 @@ sealed interface RequestSource permits RequestSource.Fetched, RequestSource.Inli
     /** The end user the proxy vouches for, or null; known once {@link #open} returned. */
     String userId();
 
+    /**
+     * Whether the proxy sent the message as a WebSocket handshake whose client connection follows its
+     * head (protocol section 4); known once {@link #open} returned.
+     */
+    boolean tunnelled();
+
     /** Refuses a parsed message that this source cannot have carried whole. */
     void check(MessageReader.IncomingRequest message) throws MalformedMessageException;
 
@@ -51,7 +58,8 @@ sealed interface RequestSource permits RequestSource.Fetched, RequestSource.Inli
     final class Fetched implements RequestSource {
         private final String requestId;
         private final ProxyClient proxy;
-        private CloseableHttpResponse answer;
+        // Volatile: a tunnel abandons it from its other thread.
+        private volatile CloseableHttpResponse answer;
 
         Fetched(String requestId, ProxyClient proxy) {
             this.requestId = requestId;
@@ -78,6 +86,13 @@ sealed interface RequestSource permits RequestSource.Fetched, RequestSource.Inli
         public String userId() {
             Header userId = answer.getFirstHeader(WireHeaders.USER_ID);
             return userId == null ? null : userId.getValue();
+        }
+
+        @Override
+        public boolean tunnelled() {
+            Header upgrade = answer.getFirstHeader(WireHeaders.UPGRADE);
+            return upgrade != null && upgrade.getValue() != null
+                    && WireHeaders.WEBSOCKET.equalsIgnoreCase(upgrade.getValue().trim());
         }
 
         @Override
@@ -113,6 +128,12 @@ sealed interface RequestSource permits RequestSource.Fetched, RequestSource.Inli
         @Override
         public String userId() {
             return request.userId();
+        }
+
+        /** Never: a handshake needs the request read that carries the client's bytes. */
+        @Override
+        public boolean tunnelled() {
+            return false;
         }
 
         /**

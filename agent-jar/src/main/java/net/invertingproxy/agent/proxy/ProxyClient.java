@@ -88,6 +88,8 @@ public final class ProxyClient implements ModalCloseable {
     // Whether polls ask for bodiless requests inline (-inline-requests); a proxy that does not know
     // the mode ignores the header and answers IDs, which the agent reads as before.
     private final boolean inlineRequests;
+    // Whether request reads offer to tunnel WebSockets (-websockets); the Go proxy ignores the header.
+    private final boolean websockets;
     // Names this agent process to the proxy, so that its polls are told apart from those of other
     // agents on the same host and can be dismissed when it signs off.
     private final String agentId = RequestIds.next();
@@ -100,6 +102,7 @@ public final class ProxyClient implements ModalCloseable {
         this.client = newClient(config, userAgent);
         this.responsePosts = newPostClient(config, userAgent);
         this.inlineRequests = config.inlineRequests();
+        this.websockets = config.websockets();
     }
 
     private static CloseableHttpClient newClient(AgentConfig config, String userAgent) {
@@ -219,11 +222,16 @@ public final class ProxyClient implements ModalCloseable {
 
     /**
      * Reads a parked request: returns the open 200 answer, whose body is the request message and
-     * whose {@link WireHeaders#USER_ID} header, if any, names the end user. A 404 (request expired
-     * or taken) is a {@link ProxyStatusException} like any other status.
+     * whose {@link WireHeaders#USER_ID} header, if any, names the end user. Unless {@code -websockets
+     * false} it offers to tunnel WebSockets; an answer carrying {@link WireHeaders#UPGRADE} then goes
+     * on with the client's upgraded connection after the message head. A 404 (request expired or
+     * taken) is a {@link ProxyStatusException} like any other status.
      */
     public CloseableHttpResponse readRequest(String requestId) throws IOException {
         AbortableRequest read = agentCall("GET", REQUEST, requestId);
+        if (websockets) {
+            read.setHeader(WireHeaders.UPGRADE, WireHeaders.WEBSOCKET);
+        }
         CloseableHttpResponse answer = CloseableHttpResponse.adapt(client.executeOpen(null, read, null));
         try {
             expectOk(answer, "GET " + REQUEST);

@@ -44,6 +44,7 @@ class AgentConfigTest {
         assertEquals(1000, config.maxInFlight());
         assertEquals(65536, config.maxHeaderBytes());
         assertTrue(config.inlineRequests());
+        assertTrue(config.websockets());
         assertEquals("/", config.healthCheckPath());
         assertFalse(config.healthCheckEnabled());
         assertEquals(Duration.ZERO, config.healthCheckInterval());
@@ -64,7 +65,8 @@ class AgentConfigTest {
     void everyFlagIsReadInEverySpelling() throws Exception {
         AgentConfig config = AgentConfig.parse("--proxy=https://proxy.example.com/base", "-backend=b1",
                 "--host", "[::1]:9443", "-scheme", "HTTPS", "-proxy-timeout", "1m30s", "--backend-timeout=250ms",
-                "-max-in-flight", "7", "-max-header-bytes=4096", "-inline-requests", "false", "-health-check-path", "/healthz",
+                "-max-in-flight", "7", "-max-header-bytes=4096", "-inline-requests", "false", "-websockets", "false",
+                "-health-check-path", "/healthz",
                 "-health-check-interval-seconds", "3", "-health-check-unhealthy-threshold=4", "-forward-user-id",
                 "--strip-credentials=true", "-graceful-shutdown-timeout", "2s", "-credential", "ipa_0123456789abcdef_secret", "-metrics-port", "9464",
                 "--metrics-address=::1", "-debug=1");
@@ -78,6 +80,7 @@ class AgentConfigTest {
         assertEquals(7, config.maxInFlight());
         assertEquals(4096, config.maxHeaderBytes());
         assertFalse(config.inlineRequests());
+        assertFalse(config.websockets());
         assertEquals("/healthz", config.healthCheckPath());
         assertTrue(config.healthCheckEnabled());
         assertEquals(Duration.ofSeconds(3), config.healthCheckInterval());
@@ -110,6 +113,15 @@ class AgentConfigTest {
                 "-proxy", "http://h/", "-backend", "b").inlineRequests());
         assertEquals("flag needs an argument: -inline-requests", error("-proxy", "http://h/", "-backend", "b",
                 "-inline-requests"));
+    }
+
+    @Test
+    void websocketsTakesItsValueAsTheNextWordToo() throws Exception {
+        assertFalse(parse("-websockets", "false").websockets());
+        assertFalse(parse("--websockets=0").websockets());
+        assertTrue(parse("-websockets=false", "-websockets", "true").websockets());
+        assertFalse(AgentConfig.resolve(Map.of("INVERTING_PROXY_AGENT_WEBSOCKETS", "false"),
+                "-proxy", "http://h/", "-backend", "b").websockets());
     }
 
     // The Go agent: checks are on when the interval is above 0, whatever the path.
@@ -195,7 +207,7 @@ class AgentConfigTest {
                     : " (default " + (flag.defaultValue().isEmpty() ? "\"\"" : flag.defaultValue()) + ")";
             assertTrue(usage.contains(flag.description() + suffix), flag.name());
         }
-        assertEquals(19, FlagTable.FLAGS.size());
+        assertEquals(20, FlagTable.FLAGS.size());
         assertTrue(usage.contains("\n  -help\n"));
     }
 
@@ -203,7 +215,7 @@ class AgentConfigTest {
     void constructorValidatesLikeTheParser() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AgentConfig(
                 URI.create("http://h/"), "b", "localhost:1", "http", Duration.ofSeconds(1), Duration.ofSeconds(1),
-                0, 65536, true, "", Duration.ofSeconds(5), 2, false, false, Duration.ZERO, "", 0, "127.0.0.1", false));
+                0, 65536, true, true, "", Duration.ofSeconds(5), 2, false, false, Duration.ZERO, "", 0, "127.0.0.1", false));
         assertEquals("-max-in-flight must be at least 1, got 0", e.getMessage());
     }
 }

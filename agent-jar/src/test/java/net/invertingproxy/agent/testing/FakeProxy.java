@@ -45,6 +45,67 @@ public final class FakeProxy implements AutoCloseable {
     public record Read(String requestId, String backendId) {
     }
 
+    /**
+     * A request read served as a tunnelled WebSocket handshake (protocol section 4): its answer
+     * stays open after the message and carries what the test sends as the client's bytes; what the
+     * agent posts for it is visible as it arrives.
+     */
+    public static final class Tunnel {
+        private static final Object END = new Object();
+        private static final Object BREAK = new Object();
+        private final BlockingQueue<Object> toAgent = new LinkedBlockingQueue<>();
+        private final ByteArrayOutputStream posted = new ByteArrayOutputStream();
+
+        /** Sends {@code text} to the agent as the client's bytes, flushed at once. */
+        public void send(String text) {
+            toAgent.add(text.getBytes(StandardCharsets.ISO_8859_1));
+        }
+
+        /** Ends the request read cleanly (its last chunk), as when the client closes its side. */
+        public void end() {
+            toAgent.add(END);
+        }
+
+        /** Breaks the request read off (connection closed, no last chunk), as when the client's connection breaks. */
+        public void breakOff() {
+            toAgent.add(BREAK);
+        }
+
+        /** The bytes of the response post that arrived so far, as text. */
+        public String postedSoFar() {
+            synchronized (posted) {
+                return posted.toString(StandardCharsets.ISO_8859_1);
+            }
+        }
+
+        /** Waits until the response post so far contains {@code text}. */
+        public void awaitPosted(String text, Duration timeout) throws InterruptedException {
+            Wait.until(() -> postedSoFar().contains(text), timeout, "the post carries \"" + text + "\"; it has \""
+                    + postedSoFar() + "\"");
+        }
+
+        void postedBytes(byte[] buffer, int length) {
+            synchronized (posted) {
+                posted.write(buffer, 0, length);
+            }
+        }
+
+        void serve(OutputStream out) throws IOException, InterruptedException {
+            while (true) {
+                Object next = toAgent.take();
+                if (next == END) {
+                    out.close();
+                    return;
+                } else if (next == BREAK) {
+                    // HttpServer closes the connection, without the last chunk, when a handler throws.
+                    throw new IOException("the fake proxy breaks the request read off");
+                }
+                out.write((byte[]) next);
+                out.flush();
+            }
+        }
+    }
+
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "fake-proxy");
@@ -69,6 +130,9 @@ public final class FakeProxy implements AutoCloseable {
     // How many of the next posts are cut off (connection closed, no answer) as soon as they start.
     private final java.util.concurrent.atomic.AtomicInteger postsToCut = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, List<Posted>> everyPost = new ConcurrentHashMap<>();
+    private final Map<String, Tunnel> tunnels = new ConcurrentHashMap<>();
+    // The X-Inverting-Proxy-Upgrade header of every request read by request ID, "" where there was none.
+    private final Map<String, String> readUpgrades = new ConcurrentHashMap<>();
 
     public FakeProxy() throws IOException {
         // A burst of hundreds of posts connects at once: the default backlog (50) would refuse some.
@@ -88,6 +152,25 @@ public final class FakeProxy implements AutoCloseable {
     /** Parks a request: the next poll hands out its ID and {@code agent/request} serves {@code message}. */
     public void offer(String requestId, String message) {
         offer(requestId, message.getBytes(StandardCharsets.ISO_8859_1), null);
+    }
+
+    /**
+     * Parks a WebSocket handshake: the next poll hands out its ID and, if the agent's read offers the
+     * upgrade, the read is answered as a tunnel: with {@link WireHeaders#UPGRADE}, the message, and
+     * then the client's bytes as the returned tunnel sends them. Without the offer the message is
+     * served as an ordinary request.
+     */
+    public Tunnel offerTunnel(String requestId, String handshake) {
+        Tunnel tunnel = new Tunnel();
+        tunnels.put(requestId, tunnel);
+        offer(requestId, handshake);
+        return tunnel;
+    }
+
+    /** The {@link WireHeaders#UPGRADE} header of the read of {@code requestId}, or null if it had none or was not read. */
+    public String upgradeOfferedOnRead(String requestId) {
+        String value = readUpgrades.get(requestId);
+        return value == null || value.isEmpty() ? null : value;
     }
 
     /** As {@link #offer(String, String)}, with the user ID the proxy vouches for. */
@@ -239,9 +322,27 @@ public final class FakeProxy implements AutoCloseable {
     private void request(HttpExchange exchange) throws IOException {
         String requestId = exchange.getRequestHeaders().getFirst("X-Inverting-Proxy-Request-ID");
         reads.add(new Read(requestId, exchange.getRequestHeaders().getFirst("X-Inverting-Proxy-Backend-ID")));
+        String upgrade = exchange.getRequestHeaders().getFirst(WireHeaders.UPGRADE);
+        if (requestId != null) {
+            readUpgrades.put(requestId, upgrade == null ? "" : upgrade);
+        }
         byte[] message = requestId == null ? null : messages.remove(requestId);
         if (message == null) {
             answer(exchange, 404, "no such request");
+            return;
+        }
+        Tunnel tunnel = tunnels.get(requestId);
+        if (tunnel != null && WireHeaders.WEBSOCKET.equals(upgrade)) {
+            exchange.getResponseHeaders().add(WireHeaders.UPGRADE, WireHeaders.WEBSOCKET);
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            out.write(message);
+            out.flush();
+            try {
+                tunnel.serve(out);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return;
         }
         exchange.getResponseHeaders().add("X-Inverting-Proxy-Request-Start-Time", "2026-11-22T01:02:03.123456789Z");
@@ -268,8 +369,12 @@ public final class FakeProxy implements AutoCloseable {
         try (InputStream in = exchange.getRequestBody()) {
             byte[] buffer = new byte[8192];
             int read;
+            Tunnel tunnel = requestId == null ? null : tunnels.get(requestId);
             while ((read = in.read(buffer)) != -1) {
                 body.write(buffer, 0, read);
+                if (tunnel != null) {
+                    tunnel.postedBytes(buffer, read);
+                }
                 if (breakPostsAfter >= 0 && body.size() >= breakPostsAfter) {
                     future(requestId).complete(new Posted(exchange.getRequestHeaders(), body.toByteArray(),
                             new IOException("cut off by the test")));
