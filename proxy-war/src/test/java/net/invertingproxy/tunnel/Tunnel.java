@@ -130,7 +130,11 @@ final class Tunnel implements AutoCloseable {
         }
         args.addAll(List.of(extraFlags));
         agent = Agent.start(AgentConfig.parse(args.toArray(String[]::new)));
-        awaitAgentPolling();
+        if (backendHost.equals(backend.hostAndPort())) {
+            awaitAgentPolling();
+        } else {
+            awaitAnyAnswerThroughTheAgent();
+        }
         return agent;
     }
 
@@ -188,6 +192,19 @@ final class Tunnel implements AutoCloseable {
         }
         throw new AssertionError("not " + count + " exchanges within 10 s: "
                 + metrics.lines().filter(line -> line.startsWith("inverting_proxy_exchanges")).toList());
+    }
+
+    // Another backend answers a probe as it likes; any answer but the proxy's 503 (no agent) proves polling works.
+    private void awaitAnyAnswerThroughTheAgent() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            int status = client.execute(new HttpGet(uri("/tunnel-probe")), response -> response.getCode());
+            if (status != 503) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the agent did not start serving within 10 s");
     }
 
     // The agent's first poll reaches the proxy a moment after start; until then the proxy rightly

@@ -21,7 +21,8 @@ public final class WebSocketUpgrade {
 
     /**
      * Whether a request asks to switch its connection to WebSockets: a {@code GET} naming
-     * {@code websocket} in {@code Upgrade} and {@code upgrade} in {@code Connection}, without a body.
+     * {@code websocket} in {@code Upgrade} and {@code upgrade} in {@code Connection}, without a body
+     * ({@code Content-Length: 0} counts as none).
      */
     public static boolean isRequested(String method, List<? extends Header> headers) {
         if (!"GET".equals(method) || !HopByHopHeaders.connectionTokens(headers).contains("upgrade")) {
@@ -30,8 +31,10 @@ public final class WebSocketUpgrade {
         boolean websocket = false;
         for (Header header : headers) {
             String name = header.getName();
-            if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")) {
-                // A handshake has no body; a request with one is forwarded as an ordinary request.
+            // A handshake has no body (the JDK's client says so with "Content-Length: 0"); a request
+            // with one is forwarded as an ordinary request.
+            if (name.equalsIgnoreCase("Transfer-Encoding")
+                    || name.equalsIgnoreCase("Content-Length") && !"0".equals(header.getValue().trim())) {
                 return false;
             }
             if (name.equalsIgnoreCase(UPGRADE) && header.getValue() != null) {

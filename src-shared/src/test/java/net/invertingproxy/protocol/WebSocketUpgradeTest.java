@@ -35,6 +35,12 @@ class WebSocketUpgradeTest {
     }
 
     @Test
+    void aHandshakeThatSaysItsBodyIsEmptyIsOne() {
+        assertTrue(WebSocketUpgrade.isRequested("GET",
+                headers("Connection", "Upgrade", "Content-Length", "0", "Upgrade", "websocket")));
+    }
+
+    @Test
     void aHandshakeWithABodyIsNot() {
         assertFalse(WebSocketUpgrade.isRequested("GET",
                 headers("Connection", "Upgrade", "Upgrade", "websocket", "Content-Length", "3")));

@@ -125,7 +125,8 @@ public final class RequestServlet extends HttpServlet {
         if (asUpgrade) {
             agentResponse.setHeader(WireHeaders.UPGRADE, WireHeaders.WEBSOCKET);
         }
-        BodyFraming framing = ClientRequestHead.framingOf(clientRequest);
+        // A handshake has no body; what follows its head is the client's upgraded connection.
+        BodyFraming framing = asUpgrade ? BodyFraming.none() : ClientRequestHead.framingOf(clientRequest);
         try {
             OutputStream body = MessageWriter.writeRequest(ClientRequestHead.of(clientRequest, routed, asUpgrade),
                     framing, () -> ClientRequestHead.trailersOf(clientRequest), agentResponse.getOutputStream());
