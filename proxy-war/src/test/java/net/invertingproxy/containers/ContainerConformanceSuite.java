@@ -69,6 +69,8 @@ import net.invertingproxy.tunnel.RawAgent;
 import net.invertingproxy.tunnel.RawClient;
 import net.invertingproxy.tunnel.RawResponse;
 import net.invertingproxy.tunnel.TestBackend;
+import net.invertingproxy.tunnel.WebSocketBackend;
+import net.invertingproxy.tunnel.WebSocketPeer;
 
 /**
  * The conformance subset of the end-to-end suite, run against the proxy WAR in one real container
@@ -81,7 +83,9 @@ import net.invertingproxy.tunnel.TestBackend;
  * default hold time (25 s) and a request delivered to a poll 20 s into its hold, and the failure
  * paths: 503 with no agent, 504 when no agent answers, 502 when the backend refuses, 504 from the
  * agent for a slow backend, and a connection abort when the agent dies mid-response, which the
- * container must not log as a warning or error (it is an expected event).
+ * container must not log as a warning or error (it is an expected event); and WebSockets through
+ * the container's servlet upgrade to a real WebSocket backend: messages both ways, a 10 MB one,
+ * 100 sockets at once, close codes both ways, a refused upgrade and a vanished client.
  *
  * <p>The proxy runs with {@code request-timeout-seconds=3} and {@code agent-offline-after-seconds=2}
  * (so the failure paths are quick) and every other setting at its default. Tests run in a fixed
@@ -116,6 +120,7 @@ abstract class ContainerConformanceSuite {
     private AgentSpec agentSpec;
     private String agentCredential;
     private long classStarted;
+    private WebSocketBackend webSocketBackend;
 
     /** Starts the container under test with these proxy settings and waits until {@code /healthz} answers 200. */
     protected abstract ProxyUnderTest startProxy(Map<String, String> settings) throws Exception;
@@ -170,6 +175,9 @@ abstract class ContainerConformanceSuite {
             }
             if (backend != null) {
                 backend.close();
+            }
+            if (webSocketBackend != null) {
+                webSocketBackend.close();
             }
             if (threads != null) {
                 threads.shutdownNow();
@@ -556,6 +564,83 @@ abstract class ContainerConformanceSuite {
         assertEquals(504, answer.status(), answer.toString());
         assertEquals("backend " + backend.hostAndPort() + " did not answer within 1s\n", answer.body());
         assertBetween(took, Duration.ofMillis(900), Duration.ofMillis(2_900));
+    }
+
+    // ---------------------------------------------------------------- 5. WebSockets
+
+    @Test
+    @Order(15)
+    void webSocketMessagesAndCloseCodesPassBothWays() throws Exception {
+        useWebSocketAgent();
+        WebSocketPeer peer = WebSocketPeer.open(ws("/echo"), "chat");
+
+        assertEquals("chat", peer.socket().getSubprotocol());
+        assertEquals("hello", peer.sendText("hello").nextMessage(Duration.ofSeconds(20)));
+        assertArrayEquals(new byte[] {0, 1, (byte) 255}, (byte[]) peer.sendBinary(new byte[] {0, 1, (byte) 255})
+                .nextMessage(Duration.ofSeconds(20)));
+        peer.socket().sendClose(4001, "client says bye").get();
+        assertEquals(new WebSocketBackend.Close(4001, "client says bye"), webSocketBackend.nextClose());
+
+        WebSocketPeer second = WebSocketPeer.open(ws("/echo"));
+        second.sendText("close 4002 server says bye");
+        assertEquals(new WebSocketPeer.Ending(4002, "server says bye", null), second.ending(Duration.ofSeconds(20)));
+    }
+
+    @Test
+    @Order(16)
+    void aTenMegabyteWebSocketMessageArrivesWholeAndAHundredSocketsWorkAtOnce() throws Exception {
+        useWebSocketAgent();
+        byte[] message = new byte[10 * 1024 * 1024];
+        new java.util.Random(11).nextBytes(message);
+        WebSocketPeer big = WebSocketPeer.open(ws("/echo"));
+        assertArrayEquals(message, (byte[]) big.sendBinary(message).nextMessage(Duration.ofSeconds(60)));
+        big.socket().sendClose(1000, "").get();
+
+        List<WebSocketPeer> peers = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            peers.add(WebSocketPeer.open(ws("/echo")));
+        }
+        for (int i = 0; i < peers.size(); i++) {
+            peers.get(i).sendText("socket " + i);
+        }
+        for (int i = 0; i < peers.size(); i++) {
+            assertEquals("socket " + i, peers.get(i).nextMessage(Duration.ofSeconds(20)));
+        }
+        for (WebSocketPeer peer : peers) {
+            peer.socket().sendClose(1000, "").get();
+        }
+    }
+
+    @Test
+    @Order(17)
+    void aRefusedUpgradeGivesTheBackendsAnswerAndAVanishedClientClosesTheBackendsSocket() throws Exception {
+        useWebSocketAgent();
+        String handshake = " HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+        try (RawClient refused = RawClient.connect(proxy.port())) {
+            RawResponse answer = refused.send("GET /refuse" + handshake).readResponse();
+            assertEquals(403, answer.status(), answer.toString());
+            assertEquals(WebSocketBackend.REFUSAL, answer.bodyText());
+        }
+        try (RawClient vanishing = RawClient.connect(proxy.port())) {
+            String head = new String(vanishing.send("GET /echo" + handshake).readUntil("\r\n\r\n"), ISO_8859_1);
+            assertTrue(head.startsWith("HTTP/1.1 101 "), head);
+            assertTrue(head.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), head);
+            vanishing.closeAbruptly();
+        }
+        assertEquals(1006, webSocketBackend.nextClose().code());
+    }
+
+    private void useWebSocketAgent() throws Exception {
+        if (webSocketBackend == null) {
+            webSocketBackend = new WebSocketBackend();
+        }
+        useAgent(new AgentSpec(webSocketBackend.hostAndPort(), List.of()), false);
+        awaitFirstAnswerFromAgent("/conformance-websocket-probe");
+    }
+
+    private URI ws(String path) {
+        return URI.create("ws://127.0.0.1:" + proxy.port() + path);
     }
 
     // ---------------------------------------------------------------- agents
