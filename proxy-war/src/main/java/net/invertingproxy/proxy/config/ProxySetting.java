@@ -31,6 +31,9 @@ public enum ProxySetting {
     /** The largest number of WebSocket handshakes waiting at once, each of which holds a container thread. */
     MAX_WAITING_UPGRADES("max-waiting-upgrades", "64",
             "WebSocket handshakes waiting at once for their backend's answer (each holds a container thread until then); beyond it the client gets 503. Open WebSockets hold no thread and do not count."),
+    /** How long a tunnelled WebSocket's client may stay silent before the proxy pings it. */
+    WEBSOCKET_PING_SECONDS("websocket-ping-seconds", "30",
+            "A tunnelled WebSocket whose client sent nothing for this long gets an empty ping from the proxy (between two frames); its pong keeps every connection towards the backend busy. Keep it under the load balancer's idle timeout (ALB: 60 s) and the agent's -proxy-timeout."),
     /** The largest number of polls held at once per backend. */
     MAX_WAITING_POLLS("max-waiting-polls", "1000",
             "Polls held at once per backend; a poll beyond it is answered at once with no work."),

@@ -24,6 +24,7 @@ public record ProxySettings(
         int maxExchanges,
         int maxStreamingExchanges,
         int maxWaitingUpgrades,
+        Duration websocketPing,
         int maxWaitingPolls,
         int maxHeaderBytes,
         int maxHeaderCount,
@@ -55,7 +56,7 @@ public record ProxySettings(
     /** The same settings with another data directory, e.g. a test's own. */
     public ProxySettings withDataDir(Path dataDir) {
         return new ProxySettings(pollHold, requestTimeout, agentOfflineAfter, claimTimeout, maxQueuedRequests,
-                maxExchanges, maxStreamingExchanges, maxWaitingUpgrades, maxWaitingPolls, maxHeaderBytes, maxHeaderCount, drainTimeout,
+                maxExchanges, maxStreamingExchanges, maxWaitingUpgrades, websocketPing, maxWaitingPolls, maxHeaderBytes, maxHeaderCount, drainTimeout,
                 metricsAccess, metricsToken, sweepInterval, dataDir, adminToken, trustedProxies, albPublicKeysUrl,
                 maxBackends);
     }
@@ -86,6 +87,7 @@ public record ProxySettings(
                 Math.toIntExact(values.get(ProxySetting.MAX_EXCHANGES)),
                 Math.toIntExact(values.get(ProxySetting.MAX_STREAMING_EXCHANGES)),
                 Math.toIntExact(values.get(ProxySetting.MAX_WAITING_UPGRADES)),
+                Duration.ofSeconds(values.get(ProxySetting.WEBSOCKET_PING_SECONDS)),
                 Math.toIntExact(values.get(ProxySetting.MAX_WAITING_POLLS)),
                 Math.toIntExact(values.get(ProxySetting.MAX_HEADER_BYTES)),
                 Math.toIntExact(values.get(ProxySetting.MAX_HEADER_COUNT)),

@@ -129,7 +129,7 @@ public final class ClientRequestServlet extends HttpServlet {
             tunnel.belongsTo(exchange.id(), (clean, reason, up, down) -> {
                 client.tunnelEnded(clean, reason, up, down);
                 broker.finish(parked);
-            });
+            }, components.openTunnels());
             end = awaitAnswer(cycle, exchange);
         } finally {
             waitingHandshakes.release();

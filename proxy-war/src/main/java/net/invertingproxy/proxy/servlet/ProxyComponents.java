@@ -17,13 +17,14 @@ import net.invertingproxy.proxy.metrics.ProxyMeters;
 import net.invertingproxy.proxy.observe.BackendActivity;
 import net.invertingproxy.proxy.observe.ExchangeListener;
 import net.invertingproxy.proxy.registry.BackendRegistry;
+import net.invertingproxy.proxy.tunnel.OpenTunnels;
 
 /** What the servlets of one web application share, created by {@link ProxyLifecycle} and kept in the servlet context. */
 record ProxyComponents(ProxySettings settings, Broker<ParkedClient> broker, MessageReader messageReader,
                        StreamingSlots streamingSlots, List<ExchangeListener> exchangeListeners, ProxyMeters meters,
                        BackendRegistry registry, AgentAuthenticator agentAuthenticator, EndUserGate endUserGate,
                        ClientAddresses clientAddresses, BackendLimiter limiter, BackendActivity activity,
-                       BackendAdmin backendAdmin, AdminAuthenticator adminAuthenticator) {
+                       BackendAdmin backendAdmin, AdminAuthenticator adminAuthenticator, OpenTunnels openTunnels) {
     private static final String ATTRIBUTE = ProxyComponents.class.getName();
 
     void storeIn(ServletContext context) {

@@ -28,6 +28,7 @@ import net.invertingproxy.proxy.observe.AccessLog;
 import net.invertingproxy.proxy.observe.BackendActivity;
 import net.invertingproxy.proxy.registry.Backend;
 import net.invertingproxy.proxy.registry.BackendRegistry;
+import net.invertingproxy.proxy.tunnel.OpenTunnels;
 import net.invertingproxy.proxy.registry.RegistryFileException;
 
 /** Starts the broker and its sweeper when the web application starts, and releases everything it holds when it stops. */
@@ -65,11 +66,12 @@ public final class ProxyLifecycle implements ServletContextListener {
         ClientAddresses clientAddresses = new ClientAddresses(settings.trustedProxies());
         EndUserGate endUserGate = new EndUserGate(clientAddresses,
                 new AlbOidcVerifier(new AlbPublicKeys(settings.albPublicKeysUrl(), clock), clock));
+        OpenTunnels openTunnels = new OpenTunnels(settings.websocketPing());
         new ProxyComponents(settings, broker, new MessageReader(settings.maxHeaderBytes(), settings.maxHeaderCount()),
                 new StreamingSlots(settings.maxStreamingExchanges()), List.of(accessLog, meters), meters,
                 registry, new AgentAuthenticator(registry), endUserGate, clientAddresses, limiter, activity,
                 new BackendAdmin(registry, clock, broker::connectedAgentCount, activity::lastUsed),
-                new AdminAuthenticator(settings.adminToken()))
+                new AdminAuthenticator(settings.adminToken()), openTunnels)
                 .storeIn(context);
         context.setAttribute(DRAIN_ATTRIBUTE, (Runnable) broker::shutdown);
         sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -79,6 +81,10 @@ public final class ProxyLifecycle implements ServletContextListener {
         });
         long interval = settings.sweepInterval().toMillis();
         sweeper.scheduleWithFixedDelay(this::sweep, interval, interval, TimeUnit.MILLISECONDS);
+        // Checked four times per ping interval (at most once a second), so a ping goes out at most
+        // a quarter interval late.
+        long pingCheck = Math.max(1, Math.min(1000, settings.websocketPing().toMillis() / 4));
+        sweeper.scheduleWithFixedDelay(() -> pingIdleTunnels(openTunnels), pingCheck, pingCheck, TimeUnit.MILLISECONDS);
         LOG.log(Level.INFO, "inverting-proxy ready at context ''{0}'': {1} backends from {2}, admin API {3},"
                         + " poll hold {4} s, request timeout {5} s, queue bound {6}",
                 context.getContextPath(), registry.all().size(), registry.file(),
@@ -132,6 +138,15 @@ public final class ProxyLifecycle implements ServletContextListener {
                     timeout.toSeconds(), left);
         } else {
             LOG.log(Level.INFO, "drained: every exchange finished");
+        }
+    }
+
+    // A failing round must not kill the scheduler, or no tunnel would be kept alive any more.
+    private static void pingIdleTunnels(OpenTunnels openTunnels) {
+        try {
+            openTunnels.pingIdle();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "pinging idle WebSockets failed: " + e);
         }
     }
 

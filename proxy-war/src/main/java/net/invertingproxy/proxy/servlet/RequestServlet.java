@@ -123,6 +123,7 @@ public final class RequestServlet extends HttpServlet {
         boolean asUpgrade = tunnel != null
                 && WireHeaders.WEBSOCKET.equalsIgnoreCase(agentRequest.getHeader(WireHeaders.UPGRADE));
         if (asUpgrade) {
+            tunnel.sendingAsUpgrade();
             agentResponse.setHeader(WireHeaders.UPGRADE, WireHeaders.WEBSOCKET);
         }
         // A handshake has no body; what follows its head is the client's upgraded connection.

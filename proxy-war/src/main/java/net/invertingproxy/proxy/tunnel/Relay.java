@@ -7,6 +7,8 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 
+import net.invertingproxy.protocol.FrameBoundaries;
+
 /**
  * Copies one direction of a tunnelled connection without holding a thread: it reads only when
  * the source has bytes and writes only when the sink can take them (Servlet non-blocking I/O),
@@ -37,10 +39,50 @@ final class Relay {
     private boolean flushNeeded;
     private boolean ended;
     private long bytes;
+    // Set for the direction into which keep-alive pings may be slipped, between two frames.
+    private final FrameBoundaries sinkFrames;
+    private volatile long lastReadNanos = System.nanoTime();
 
-    Relay(String name, Ending ending) {
+    Relay(String name, Ending ending, boolean followsFrames) {
         this.name = name;
         this.ending = ending;
+        this.sinkFrames = followsFrames ? new FrameBoundaries() : null;
+    }
+
+    /** When the source last gave bytes (or when the relay was made), from {@link System#nanoTime()}. */
+    long lastReadNanos() {
+        return lastReadNanos;
+    }
+
+    /**
+     * Writes the frame into the sink if the bytes copied so far end at a frame boundary, nothing
+     * waits to be written and the sink can take it now; false if it could not be slipped in.
+     */
+    boolean slipIn(byte[] frame) {
+        Throwable failure = null;
+        synchronized (this) {
+            if (sinkFrames == null || ended || sink == null || pending > 0 || flushNeeded
+                    || !sinkFrames.atBoundary()) {
+                return false;
+            }
+            try {
+                if (!sink.isReady()) {
+                    return false;
+                }
+                sink.write(frame);
+                if (sink.isReady()) {
+                    sink.flush();
+                } else {
+                    flushNeeded = true;
+                }
+                return true;
+            } catch (IOException | RuntimeException e) {
+                ended = true;
+                failure = e;
+            }
+        }
+        ending.broke(this, false, failure);
+        return false;
     }
 
     /** Where the bytes come from; {@code prefix} was read from it already and goes first. */
@@ -139,6 +181,9 @@ final class Relay {
                     return false;
                 }
                 sink.write(buffer, pendingOffset, pending);
+                if (sinkFrames != null) {
+                    sinkFrames.consume(buffer, pendingOffset, pending);
+                }
                 bytes += pending;
                 pending = 0;
                 flushNeeded = true;
@@ -185,6 +230,9 @@ final class Relay {
                 buffer = new byte[BUFFER_SIZE];
             }
             int read = source.read(buffer);
+            if (read > 0) {
+                lastReadNanos = System.nanoTime();
+            }
             return read == 0 ? (source.isFinished() ? -1 : 0) : read;
         } catch (IOException | RuntimeException e) {
             throw new SourceFailure(e);

@@ -7,6 +7,8 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.WebConnection;
 
+import net.invertingproxy.protocol.FrameBoundaries;
+
 /**
  * One WebSocket handshake and, once the backend switched protocols, the connection it opened:
  * the client's upgraded connection, the agent's {@code GET agent/request} whose answer carries the
@@ -28,8 +30,11 @@ public final class UpgradeTunnel {
 
     private volatile String requestId = "-";
     private volatile Ending ending;
-    private final Relay upstream = new Relay("client to agent", new RelayEnding());
-    private final Relay downstream = new Relay("agent to client", new RelayEnding());
+    private final Relay upstream = new Relay("client to agent", new RelayEnding(), false);
+    // Pings to the client go between the frames of the backend's stream.
+    private final Relay downstream = new Relay("agent to client", new RelayEnding(), true);
+    private volatile OpenTunnels openTunnels;
+    private volatile long lastPingNanos;
     private volatile boolean sentAsUpgrade;
     private AsyncContext agentRead;
     private Runnable agentReadBreaker;
@@ -49,14 +54,38 @@ public final class UpgradeTunnel {
      * Names the exchange the handshake was parked as, and whom to tell when the tunnel ends. Called
      * once, right after parking, before the backend can have switched protocols.
      */
-    public void belongsTo(String parkedRequestId, Ending whenEnded) {
+    public void belongsTo(String parkedRequestId, Ending whenEnded, OpenTunnels tunnels) {
         this.requestId = parkedRequestId;
         this.ending = whenEnded;
+        this.openTunnels = tunnels;
+    }
+
+    /**
+     * Pings the client if it has sent nothing for {@code idle} and was not pinged within it. Its
+     * pong (RFC 6455 section 5.5.2) travels to the backend, which ignores it (section 5.5.3), and
+     * keeps the client's connection and the agent's request read from looking idle to a load
+     * balancer or a read timeout.
+     */
+    void pingIfIdle(long nowNanos, long idleNanos) {
+        if (nowNanos - upstream.lastReadNanos() < idleNanos || nowNanos - lastPingNanos < idleNanos) {
+            return;
+        }
+        if (downstream.slipIn(FrameBoundaries.ping(false))) {
+            lastPingNanos = nowNanos;
+        }
     }
 
     /** Whether the handshake went to an agent that tunnels WebSockets, with its upgrade headers. */
     public boolean sentAsUpgrade() {
         return sentAsUpgrade;
+    }
+
+    /**
+     * The handshake is about to be sent to an agent as such. Set before its head leaves: the
+     * agent may answer {@code 101} before the read that carried it has gone asynchronous.
+     */
+    public void sendingAsUpgrade() {
+        sentAsUpgrade = true;
     }
 
     /**
@@ -67,7 +96,6 @@ public final class UpgradeTunnel {
      */
     public void agentReading(AsyncContext read, Runnable breaker) throws IOException {
         synchronized (this) {
-            sentAsUpgrade = true;
             agentRead = read;
             agentReadBreaker = breaker;
             if (refused) {
@@ -104,6 +132,16 @@ public final class UpgradeTunnel {
             if (ended) {
                 closeClient();
                 return;
+            }
+        }
+        OpenTunnels tunnels = openTunnels;
+        if (tunnels != null) {
+            tunnels.opened(this);
+            synchronized (this) {
+                if (ended) {
+                    // It ended between the check above and now, and may have missed the set.
+                    tunnels.closed(this);
+                }
             }
         }
         upstream.attachSource(connection.getInputStream(), new byte[0]);
@@ -200,6 +238,10 @@ public final class UpgradeTunnel {
         }
         upstream.stop();
         downstream.stop();
+        OpenTunnels tunnels = openTunnels;
+        if (tunnels != null) {
+            tunnels.closed(this);
+        }
         answerPost(clean ? HttpServletResponse.SC_OK : HttpServletResponse.SC_GONE);
         closeClient();
         if (read != null && !readDone) {
