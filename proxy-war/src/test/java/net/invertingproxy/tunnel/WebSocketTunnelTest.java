@@ -44,6 +44,14 @@ class WebSocketTunnelTest {
         return URI.create("ws://127.0.0.1:" + tunnel.proxy.port() + path);
     }
 
+    private void awaitOpenSocketsAtTheBackend(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (backend.openSockets() != count && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(count, backend.openSockets(), "sockets open at the backend");
+    }
+
     @Test
     void textAndBinaryMessagesComeBackAndTheBackendSeesTheHandshake() throws Exception {
         WebSocketPeer peer = WebSocketPeer.open(ws("/echo"), "chat");
@@ -78,7 +86,7 @@ class WebSocketTunnelTest {
             peers.add(WebSocketPeer.open(ws("/echo")));
         }
         tunnel.awaitExchanges(100);
-        assertEquals(100, backend.openSockets());
+        awaitOpenSocketsAtTheBackend(100);
         for (int i = 0; i < peers.size(); i++) {
             peers.get(i).sendText("socket " + i);
         }
@@ -133,7 +141,8 @@ class WebSocketTunnelTest {
             String head = new String(client.readUntil("\r\n\r\n"), java.nio.charset.StandardCharsets.ISO_8859_1);
             assertTrue(head.startsWith("HTTP/1.1 101 "), head);
             assertTrue(head.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), head);
-            assertEquals(1, backend.openSockets());
+            // The backend's side opens as it sends its 101, not necessarily before the client reads it.
+            awaitOpenSocketsAtTheBackend(1);
         }
 
         WebSocketBackend.Close close = backend.nextClose();
