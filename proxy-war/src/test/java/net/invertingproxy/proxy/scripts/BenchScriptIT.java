@@ -136,8 +136,8 @@ class BenchScriptIT {
         assertTrue(run.stdout().startsWith("Usage: scripts/bench "), run::describe);
         assertEquals("", run.stderr(), run::describe);
         Set<String> helpFlags = flags(run.stdout());
-        for (String flag : List.of("--duration", "--quick", "--parked", "--parked-hold", "--soak", "--agent-args",
-                "--proxy-set", "--java-opts", "--out", "--help")) {
+        for (String flag : List.of("--duration", "--quick", "--parked", "--parked-hold", "--soak", "--streams",
+                "--agent-args", "--proxy-set", "--java-opts", "--out", "--help")) {
             assertTrue(helpFlags.contains(flag), "--help does not document " + flag + ":\n" + run.stdout());
         }
         for (String file : List.of("results.csv", "results.json", "table.txt", "throughput.svg", "soak.csv")) {
