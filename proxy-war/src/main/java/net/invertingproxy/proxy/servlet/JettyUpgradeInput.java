@@ -2,6 +2,7 @@ package net.invertingproxy.proxy.servlet;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -22,6 +23,8 @@ import jakarta.servlet.http.HttpServletRequest;
 final class JettyUpgradeInput {
     private static final System.Logger LOG = System.getLogger(JettyUpgradeInput.class.getName());
     private static final String JETTY_PACKAGE = "org.eclipse.jetty.";
+    // One line is enough: every handshake after the first would say the same.
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
 
     private JettyUpgradeInput() {
     }
@@ -46,6 +49,9 @@ final class JettyUpgradeInput {
                 chunk.set(stream, null);
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
+            if (!WARNED.compareAndSet(false, true)) {
+                return;
+            }
             LOG.log(System.Logger.Level.WARNING, "this Jetty's internals differ from those known to need a fix for"
                     + " upgraded connections; WebSocket clients may get no data through: " + e);
         }
