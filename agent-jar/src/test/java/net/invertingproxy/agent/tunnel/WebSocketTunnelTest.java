@@ -33,10 +33,10 @@ import org.junit.jupiter.api.Test;
  */
 class WebSocketTunnelTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
-    private static final String HANDSHAKE = "GET /chat?room=1 HTTP/1.1\r\nHost: app.example.com\r\n"
+    static final String HANDSHAKE = "GET /chat?room=1 HTTP/1.1\r\nHost: app.example.com\r\n"
             + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
             + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat\r\n\r\n";
-    private static final String SWITCHING = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+    static final String SWITCHING = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
             + "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
             + "Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n";
 
