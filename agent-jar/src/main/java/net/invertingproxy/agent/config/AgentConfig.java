@@ -25,6 +25,7 @@ import org.apache.hc.core5.http.HttpHost;
  *   <tr><td>{@code maxHeaderBytes}</td><td>{@code -max-header-bytes}, 65536</td></tr>
  *   <tr><td>{@code inlineRequests}</td><td>{@code -inline-requests}, true</td></tr>
  *   <tr><td>{@code websockets}</td><td>{@code -websockets}, true</td></tr>
+ *   <tr><td>{@code websocketPing}</td><td>{@code -websocket-ping}, 30 s (0: off)</td></tr>
  *   <tr><td>{@code healthCheckPath}</td><td>{@code -health-check-path}, {@code /}</td></tr>
  *   <tr><td>{@code healthCheckInterval}</td><td>{@code -health-check-interval-seconds}, 0 (off)</td></tr>
  *   <tr><td>{@code healthCheckUnhealthyThreshold}</td><td>{@code -health-check-unhealthy-threshold}, 2</td></tr>
@@ -52,6 +53,7 @@ public record AgentConfig(
         int maxHeaderBytes,
         boolean inlineRequests,
         boolean websockets,
+        Duration websocketPing,
         String healthCheckPath,
         Duration healthCheckInterval,
         int healthCheckUnhealthyThreshold,
@@ -77,6 +79,7 @@ public record AgentConfig(
         checkHost(Objects.requireNonNull(host, "host"), scheme);
         checkPositive(proxyTimeout, "-proxy-timeout");
         checkPositive(backendTimeout, "-backend-timeout");
+        checkWebsocketPing(websocketPing, proxyTimeout);
         checkAtLeast(maxInFlight, 1, "-max-in-flight");
         checkAtLeast(maxHeaderBytes, 256, "-max-header-bytes");
         // The Go agent's readings: "healthz" means /healthz, an interval of 0 or less turns checks
@@ -201,6 +204,19 @@ public record AgentConfig(
         Objects.requireNonNull(duration, flag);
         if (duration.isZero() || duration.isNegative()) {
             throw new IllegalArgumentException(flag + " must be positive, got " + GoDuration.format(duration));
+        }
+    }
+
+    // The pong must reach the proxy before the agent's calls to it may idle out, after -proxy-timeout.
+    private static void checkWebsocketPing(Duration websocketPing, Duration proxyTimeout) {
+        Objects.requireNonNull(websocketPing, "-websocket-ping");
+        if (websocketPing.isNegative()) {
+            throw new IllegalArgumentException("-websocket-ping must not be negative (0 turns pings off), got "
+                    + GoDuration.format(websocketPing));
+        }
+        if (websocketPing.compareTo(proxyTimeout) >= 0) {
+            throw new IllegalArgumentException("-websocket-ping must be below -proxy-timeout ("
+                    + GoDuration.format(proxyTimeout) + "), got " + GoDuration.format(websocketPing));
         }
     }
 

@@ -51,6 +51,7 @@ final class FlagTable {
         int maxHeaderBytes;
         boolean inlineRequests;
         boolean websockets;
+        Duration websocketPing;
         String healthCheckPath;
         Duration healthCheckInterval;
         int healthCheckUnhealthyThreshold;
@@ -64,7 +65,7 @@ final class FlagTable {
 
         AgentConfig toConfig() {
             return new AgentConfig(proxy, backendId, host, scheme, proxyTimeout, backendTimeout, maxInFlight,
-                    maxHeaderBytes, inlineRequests, websockets, healthCheckPath, healthCheckInterval, healthCheckUnhealthyThreshold,
+                    maxHeaderBytes, inlineRequests, websockets, websocketPing, healthCheckPath, healthCheckInterval, healthCheckUnhealthyThreshold,
                     forwardUserId, stripCredentials, gracefulShutdownTimeout, credential, metricsPort, metricsAddress,
                     debug);
         }
@@ -110,6 +111,12 @@ final class FlagTable {
                             + " agent/request and relay the connection's bytes both ways; false behaves exactly like the"
                             + " Go agent (the backend sees a plain GET)",
                     (s, v) -> s.websockets = bool(v)),
+            new Flag("websocket-ping", "duration", "30s",
+                    "keep-alive of tunnelled WebSockets: when the backend has sent nothing for this long, the agent"
+                            + " sends it an empty ping between two of the client's frames, whose pong keeps every leg of"
+                            + " the connection busy (an ALB closes connections idle for 60s); 0 turns it off; must be below"
+                            + " -proxy-timeout",
+                    (s, v) -> s.websocketPing = GoDuration.parse(v)),
             new Flag("health-check-path", "path", "/",
                     "backend path checked with GET while health checks are on, e.g. /healthz; a missing leading /"
                             + " is added",

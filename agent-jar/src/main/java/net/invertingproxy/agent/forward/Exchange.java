@@ -152,7 +152,7 @@ final class Exchange implements Runnable {
         if (aborted) {
             newTunnel.abort();
         }
-        newTunnel.run(services.backendSockets(), services.proxy(), services.threads());
+        newTunnel.run(services.backendSockets(), services.pinger(), services.proxy(), services.threads());
     }
 
     // Null when there is nothing to forward; why has been logged.

@@ -13,6 +13,7 @@ import java.util.logging.Logger;
 import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.agent.proxy.ProxyClient;
 import net.invertingproxy.agent.tunnel.BackendSocketFactory;
+import net.invertingproxy.agent.tunnel.WebSocketPinger;
 import net.invertingproxy.protocol.PendingRequest;
 
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
@@ -38,6 +39,8 @@ public final class ExchangeDispatcher {
     private final Semaphore rejectionPermits = new Semaphore(MAX_CONCURRENT_REJECTIONS);
     private final ExecutorService executor;
     private final ExchangeServices services;
+    // One thread for all tunnels' keep-alive pings, started with the first tunnel.
+    private final WebSocketPinger pinger;
     private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
@@ -52,8 +55,9 @@ public final class ExchangeDispatcher {
         this.exchangePermits = new Semaphore(config.maxInFlight());
         this.executor = ExchangeExecutors.create(
                 config.maxInFlight() * THREADS_PER_EXCHANGE + MAX_CONCURRENT_REJECTIONS);
+        this.pinger = new WebSocketPinger(config.websocketPing());
         this.services = new ExchangeServices(config, proxy, backend, new BackendRequestFactory(config),
-                new BackendSocketFactory(config), task -> executor.execute(guarded(task)), listener);
+                new BackendSocketFactory(config), pinger, task -> executor.execute(guarded(task)), listener);
     }
 
     /** Whether bytes move on virtual threads (Java 21+) rather than a pool of platform threads. */
@@ -128,18 +132,25 @@ public final class ExchangeDispatcher {
 
     /**
      * Takes no new requests and waits up to {@code grace} for those in flight; returns whether they
-     * all finished. Threads stay available meanwhile: exchanges still need them to post their answers.
+     * all finished. Threads stay available meanwhile: exchanges still need them to post their answers,
+     * and WebSockets still open their keep-alive pings; those end with the wait.
      */
     public boolean shutdown(Duration grace) throws InterruptedException {
         stopping = true;
         long deadline = System.nanoTime() + grace.toNanos();
-        // Every permit back means every exchange has ended.
-        boolean finished = exchangePermits.tryAcquire(config.maxInFlight(), grace.toNanos(), TimeUnit.NANOSECONDS);
-        if (finished) {
-            exchangePermits.release(config.maxInFlight());
+        try {
+            // Every permit back means every exchange has ended.
+            boolean finished = exchangePermits.tryAcquire(config.maxInFlight(), grace.toNanos(), TimeUnit.NANOSECONDS);
+            if (finished) {
+                exchangePermits.release(config.maxInFlight());
+            }
+            executor.shutdown();
+            return executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                    && finished;
+        } finally {
+            // WebSockets still open now are aborted next.
+            pinger.shutdown();
         }
-        executor.shutdown();
-        return executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) && finished;
     }
 
     /**

@@ -1,7 +1,6 @@
 package net.invertingproxy.agent.tunnel;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -28,6 +27,9 @@ import net.invertingproxy.protocol.RequestHead;
  * <p>A side that ends cleanly is passed on as a clean end (the post's last chunk; a half-close of
  * the backend socket); a side that breaks breaks both: the backend socket is reset, the post cut
  * and the request read dropped, so that neither end mistakes a broken connection for a closed one.
+ *
+ * <p>While the backend is silent, the {@link WebSocketPinger} slips keep-alive pings in between the
+ * client's frames; the backend's pongs keep the post and the proxy's connections busy.
  */
 public final class WebSocketTunnel {
     private static final Logger LOG = Logger.getLogger(WebSocketTunnel.class.getName());
@@ -46,7 +48,12 @@ public final class WebSocketTunnel {
     // What fails after that is a consequence, not news.
     private final AtomicBoolean ending = new AtomicBoolean();
     private volatile boolean aborted;
+    // Set when a write to the backend (the client's bytes or a ping) failed: the request read is then
+    // dropped on purpose, and its breaking is no news.
+    private volatile boolean backendWriteFailed;
     private volatile Socket backend;
+    // Set and used on the exchange's thread.
+    private LastReadTrackingInputStream fromBackend;
     private volatile AbortableRequest post;
 
     /**
@@ -66,9 +73,10 @@ public final class WebSocketTunnel {
     /**
      * On the exchange's thread: makes the handshake with the backend and passes its answer on; after
      * a {@code 101}, relays the client's bytes on this thread and the backend's on one of {@code
-     * threads}, and returns when the client's side is done (the backend's may still run).
+     * threads}, and returns when the client's side is done (the backend's may still run); {@code
+     * pinger} keeps the connection alive meanwhile.
      */
-    public void run(BackendSocketFactory sockets, ProxyClient proxy, Executor threads) {
+    public void run(BackendSocketFactory sockets, WebSocketPinger pinger, ProxyClient proxy, Executor threads) {
         MessageReader.IncomingResponse answer;
         try {
             backend = sockets.connect();
@@ -76,7 +84,8 @@ public final class WebSocketTunnel {
                 throw new IOException("the agent is stopping");
             }
             MessageWriter.writeRequest(handshake, BodyFraming.none(), null, backend.getOutputStream());
-            answer = backendReader.readResponse(backend.getInputStream(), handshake.method(), true);
+            fromBackend = new LastReadTrackingInputStream(backend.getInputStream());
+            answer = backendReader.readResponse(fromBackend, handshake.method(), true);
         } catch (IOException e) {
             closeAbruptly();
             listener.clientAbandoned();
@@ -84,7 +93,7 @@ public final class WebSocketTunnel {
             return;
         }
         if (answer.head().status() == SWITCHED) {
-            relay(answer, proxy, threads);
+            relay(answer, pinger, proxy, threads);
         } else {
             passRefusalOn(answer, proxy);
         }
@@ -129,7 +138,8 @@ public final class WebSocketTunnel {
         }
     }
 
-    private void relay(MessageReader.IncomingResponse answer, ProxyClient proxy, Executor threads) {
+    private void relay(MessageReader.IncomingResponse answer, WebSocketPinger pinger, ProxyClient proxy,
+                       Executor threads) {
         try {
             // Once switched the connection carries no timeout of its own: idle WebSockets stay open.
             backend.setSoTimeout(0);
@@ -148,7 +158,7 @@ public final class WebSocketTunnel {
             listener.postFailed(SWITCHED, new IOException("the agent is stopping"), false);
             return;
         }
-        relayClientBytes();
+        relayClientBytes(pinger);
     }
 
     private RelayedResponseEntity newPost(ProxyClient proxy, MessageReader.IncomingResponse answer,
@@ -187,24 +197,29 @@ public final class WebSocketTunnel {
         }
     }
 
-    // On the exchange's thread: the client's bytes to the backend, until the client's side ends.
-    private void relayClientBytes() {
+    // On the exchange's thread: the client's bytes to the backend, until the client's side ends; the
+    // backend is pinged meanwhile whenever it falls silent.
+    private void relayClientBytes(WebSocketPinger pinger) {
+        BackendKeepAlive keepAlive = null;
         try {
-            OutputStream toBackend;
+            BackendOutput toBackend;
             try {
-                toBackend = backend.getOutputStream();
+                toBackend = new BackendOutput(backend.getOutputStream());
             } catch (IOException e) {
                 breakOff("the backend's connection broke (" + describe(e) + ")", e);
                 return;
             }
+            keepAlive = pinger.keepAlive(toBackend, fromBackend, this::backendTakesNoMore);
             byte[] buffer = new byte[BUFFER_SIZE];
             while (true) {
                 int read;
                 try {
                     read = clientBytes.read(buffer);
                 } catch (IOException e) {
-                    breakOff("the client's connection broke (" + describe(e) + "); WebSocket to the backend"
-                            + " broken off", e);
+                    if (!backendWriteFailed) {
+                        breakOff("the client's connection broke (" + describe(e) + "); WebSocket to the backend"
+                                + " broken off", e);
+                    }
                     return;
                 }
                 if (read == -1) {
@@ -214,25 +229,37 @@ public final class WebSocketTunnel {
                     return;
                 }
             }
+            // Nothing may follow the client's last bytes (a close frame, RFC 6455 section 5.5.1), nor
+            // race the half-close.
+            keepAlive.stop();
             listener.clientFinished();
             halfClose();
         } finally {
+            if (keepAlive != null) {
+                keepAlive.stop();
+            }
             directionEnded();
         }
     }
 
-    // False if the backend no longer takes bytes: its side is closing or broke, which reading it
-    // tells the other direction; the client's further bytes have nowhere to go.
-    private boolean write(OutputStream toBackend, byte[] buffer, int length) {
+    // False if the backend no longer takes bytes.
+    private boolean write(BackendOutput toBackend, byte[] buffer, int length) {
         try {
-            toBackend.write(buffer, 0, length);
-            toBackend.flush();
+            toBackend.write(buffer, length);
             return true;
         } catch (IOException e) {
-            LOG.log(Level.FINE, "request " + requestId + ": the backend takes no more WebSocket bytes", e);
-            listener.clientAbandoned();
+            backendTakesNoMore(e);
             return false;
         }
+    }
+
+    // A write to the backend failed, of the client's bytes or of a ping: the backend's side is closing
+    // or broke, which reading it tells the other direction; the client's further bytes have nowhere
+    // to go, so the request read is dropped, which also ends a read in progress.
+    private void backendTakesNoMore(IOException failure) {
+        backendWriteFailed = true;
+        LOG.log(Level.FINE, "request " + requestId + ": the backend takes no more WebSocket bytes", failure);
+        listener.clientAbandoned();
     }
 
     // The client closed its side cleanly: so does the agent towards the backend, which may still answer.

@@ -45,6 +45,7 @@ class AgentConfigTest {
         assertEquals(65536, config.maxHeaderBytes());
         assertTrue(config.inlineRequests());
         assertTrue(config.websockets());
+        assertEquals(Duration.ofSeconds(30), config.websocketPing());
         assertEquals("/", config.healthCheckPath());
         assertFalse(config.healthCheckEnabled());
         assertEquals(Duration.ZERO, config.healthCheckInterval());
@@ -66,7 +67,7 @@ class AgentConfigTest {
         AgentConfig config = AgentConfig.parse("--proxy=https://proxy.example.com/base", "-backend=b1",
                 "--host", "[::1]:9443", "-scheme", "HTTPS", "-proxy-timeout", "1m30s", "--backend-timeout=250ms",
                 "-max-in-flight", "7", "-max-header-bytes=4096", "-inline-requests", "false", "-websockets", "false",
-                "-health-check-path", "/healthz",
+                "-websocket-ping", "1m15s", "-health-check-path", "/healthz",
                 "-health-check-interval-seconds", "3", "-health-check-unhealthy-threshold=4", "-forward-user-id",
                 "--strip-credentials=true", "-graceful-shutdown-timeout", "2s", "-credential", "ipa_0123456789abcdef_secret", "-metrics-port", "9464",
                 "--metrics-address=::1", "-debug=1");
@@ -81,6 +82,7 @@ class AgentConfigTest {
         assertEquals(4096, config.maxHeaderBytes());
         assertFalse(config.inlineRequests());
         assertFalse(config.websockets());
+        assertEquals(Duration.ofSeconds(75), config.websocketPing());
         assertEquals("/healthz", config.healthCheckPath());
         assertTrue(config.healthCheckEnabled());
         assertEquals(Duration.ofSeconds(3), config.healthCheckInterval());
@@ -122,6 +124,13 @@ class AgentConfigTest {
         assertTrue(parse("-websockets=false", "-websockets", "true").websockets());
         assertFalse(AgentConfig.resolve(Map.of("INVERTING_PROXY_AGENT_WEBSOCKETS", "false"),
                 "-proxy", "http://h/", "-backend", "b").websockets());
+    }
+
+    @Test
+    void websocketPingIsOffAtZeroAndMayComeJustBelowTheProxyTimeout() throws Exception {
+        assertEquals(Duration.ZERO, parse("-websocket-ping", "0").websocketPing());
+        assertEquals(Duration.ofMillis(200), parse("-websocket-ping=200ms").websocketPing());
+        assertEquals(Duration.ofSeconds(89), parse("-proxy-timeout", "90s", "-websocket-ping", "89s").websocketPing());
     }
 
     // The Go agent: checks are on when the interval is above 0, whatever the path.
@@ -172,7 +181,13 @@ class AgentConfigTest {
         "-forward-user-id false|unexpected argument \"false\"",
         "-inline-requests maybe|invalid value \"maybe\" for flag -inline-requests: not a boolean (use true or false)",
         "-graceful-shutdown-timeout -1s|-graceful-shutdown-timeout must not be negative",
-        "-metrics-port 65536|-metrics-port must be a port number (0 for none), got 65536"})
+        "-metrics-port 65536|-metrics-port must be a port number (0 for none), got 65536",
+        "-websocket-ping 90s|-websocket-ping must be below -proxy-timeout (1m0s), got 1m30s",
+        "-websocket-ping 60s|-websocket-ping must be below -proxy-timeout (1m0s), got 1m0s",
+        "-proxy-timeout 10s -websocket-ping 30s|-websocket-ping must be below -proxy-timeout (10s), got 30s",
+        "-websocket-ping -1s|-websocket-ping must not be negative (0 turns pings off), got -1s",
+        "-websocket-ping often|invalid value \"often\" for flag -websocket-ping: invalid duration \"often\" (use a unit: ns, us, ms, s, m, h)",
+        "-websocket-ping 30|invalid value \"30\" for flag -websocket-ping: invalid duration \"30\" (use a unit: ns, us, ms, s, m, h)"})
     void mistakesAreOneLineErrors(String args, String message) {
         assertEquals(message, error(("-proxy http://h/ -backend b " + args).split(" ")));
     }
@@ -207,7 +222,7 @@ class AgentConfigTest {
                     : " (default " + (flag.defaultValue().isEmpty() ? "\"\"" : flag.defaultValue()) + ")";
             assertTrue(usage.contains(flag.description() + suffix), flag.name());
         }
-        assertEquals(20, FlagTable.FLAGS.size());
+        assertEquals(21, FlagTable.FLAGS.size());
         assertTrue(usage.contains("\n  -help\n"));
     }
 
@@ -215,7 +230,7 @@ class AgentConfigTest {
     void constructorValidatesLikeTheParser() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AgentConfig(
                 URI.create("http://h/"), "b", "localhost:1", "http", Duration.ofSeconds(1), Duration.ofSeconds(1),
-                0, 65536, true, true, "", Duration.ofSeconds(5), 2, false, false, Duration.ZERO, "", 0, "127.0.0.1", false));
+                0, 65536, true, true, Duration.ZERO, "", Duration.ofSeconds(5), 2, false, false, Duration.ZERO, "", 0, "127.0.0.1", false));
         assertEquals("-max-in-flight must be at least 1, got 0", e.getMessage());
     }
 }

@@ -7,18 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import net.invertingproxy.agent.Agent;
@@ -26,6 +20,7 @@ import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.agent.testing.FakeProxy;
 import net.invertingproxy.agent.testing.Messages;
 import net.invertingproxy.agent.testing.RawBackend;
+import net.invertingproxy.agent.testing.SwitchingBackend;
 import net.invertingproxy.agent.testing.Wait;
 
 import org.junit.jupiter.api.AfterEach;
@@ -38,10 +33,10 @@ import org.junit.jupiter.api.Test;
  */
 class WebSocketTunnelTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
-    private static final String HANDSHAKE = "GET /chat?room=1 HTTP/1.1\r\nHost: app.example.com\r\n"
+    static final String HANDSHAKE = "GET /chat?room=1 HTTP/1.1\r\nHost: app.example.com\r\n"
             + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
             + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat\r\n\r\n";
-    private static final String SWITCHING = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+    static final String SWITCHING = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
             + "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
             + "Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n";
 
@@ -54,77 +49,6 @@ class WebSocketTunnelTest {
         }
     }
 
-    /** A backend that answers the handshake {@code 101}, records what follows and sends as told. */
-    private static final class SwitchingBackend {
-        private static final Object CLOSE = new Object();
-        private static final Object RESET = new Object();
-        final StringBuffer received = new StringBuffer();
-        final CountDownLatch clientEnded = new CountDownLatch(1);
-        final CountDownLatch connectionBroke = new CountDownLatch(1);
-        final BlockingQueue<Object> toClient = new LinkedBlockingQueue<>();
-        final RawBackend server;
-
-        SwitchingBackend() throws IOException {
-            server = new RawBackend(this::serve);
-        }
-
-        void send(String text) {
-            toClient.add(text);
-        }
-
-        /** Closes the connection cleanly, as after a WebSocket close handshake. */
-        void close() {
-            toClient.add(CLOSE);
-        }
-
-        /** Resets the connection, as a backend that crashed. */
-        void reset() {
-            toClient.add(RESET);
-        }
-
-        void awaitReceived(String text) throws InterruptedException {
-            Wait.until(() -> received.toString().contains(text), WAIT, "the backend received \"" + text + "\"");
-        }
-
-        private void serve(RawBackend.Received request, Socket connection) throws Exception {
-            OutputStream out = connection.getOutputStream();
-            out.write(SWITCHING.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            Thread reader = new Thread(() -> record(connection), "switching-backend-reader");
-            reader.setDaemon(true);
-            reader.start();
-            while (true) {
-                Object next = toClient.take();
-                if (next == CLOSE) {
-                    connection.close();
-                    return;
-                } else if (next == RESET) {
-                    connection.setSoLinger(true, 0);
-                    connection.close();
-                    return;
-                }
-                out.write(((String) next).getBytes(StandardCharsets.ISO_8859_1));
-                out.flush();
-            }
-        }
-
-        private void record(Socket connection) {
-            byte[] buffer = new byte[8192];
-            try {
-                InputStream in = connection.getInputStream();
-                int read;
-                while ((read = in.read(buffer)) != -1) {
-                    received.append(new String(buffer, 0, read, StandardCharsets.ISO_8859_1));
-                }
-                clientEnded.countDown();
-            } catch (IOException e) {
-                if (!connection.isClosed()) {
-                    connectionBroke.countDown();
-                }
-            }
-        }
-    }
-
     private FakeProxy proxy() throws IOException {
         FakeProxy proxy = new FakeProxy();
         resources.add(proxy);
@@ -132,7 +56,7 @@ class WebSocketTunnelTest {
     }
 
     private SwitchingBackend switchingBackend() throws IOException {
-        SwitchingBackend backend = new SwitchingBackend();
+        SwitchingBackend backend = new SwitchingBackend(SWITCHING);
         resources.add(backend.server);
         return backend;
     }
