@@ -85,7 +85,8 @@ import net.invertingproxy.tunnel.WebSocketPeer;
  * agent for a slow backend, and a connection abort when the agent dies mid-response, which the
  * container must not log as a warning or error (it is an expected event); and WebSockets through
  * the container's servlet upgrade to a real WebSocket backend: messages both ways, a 10 MB one,
- * 100 sockets at once, close codes both ways, a refused upgrade and a vanished client.
+ * 100 sockets at once, close codes both ways, a refused upgrade, a vanished client and a vanished
+ * backend.
  *
  * <p>The proxy runs with {@code request-timeout-seconds=3} and {@code agent-offline-after-seconds=2}
  * (so the failure paths are quick) and every other setting at its default. Tests run in a fixed
@@ -613,7 +614,7 @@ abstract class ContainerConformanceSuite {
 
     @Test
     @Order(17)
-    void aRefusedUpgradeGivesTheBackendsAnswerAndAVanishedClientClosesTheBackendsSocket() throws Exception {
+    void aRefusedUpgradeGivesTheBackendsAnswerAndAVanishedPeerClosesTheOthersSocket() throws Exception {
         useWebSocketAgent();
         String handshake = " HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                 + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
@@ -629,6 +630,11 @@ abstract class ContainerConformanceSuite {
             vanishing.closeAbruptly();
         }
         assertEquals(1006, webSocketBackend.nextClose().code());
+
+        WebSocketPeer dropped = WebSocketPeer.open(ws("/echo"));
+        dropped.sendText("drop");
+        WebSocketPeer.Ending ending = dropped.ending(Duration.ofSeconds(20));
+        assertTrue(ending.abnormal(), "a backend gone without a close frame must not look like a clean close: " + ending);
     }
 
     private void useWebSocketAgent() throws Exception {

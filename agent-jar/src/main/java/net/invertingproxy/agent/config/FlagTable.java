@@ -114,8 +114,9 @@ final class FlagTable {
             new Flag("websocket-ping", "duration", "30s",
                     "keep-alive of tunnelled WebSockets: when the backend has sent nothing for this long, the agent"
                             + " sends it an empty ping between two of the client's frames, whose pong keeps every leg of"
-                            + " the connection busy (an ALB closes connections idle for 60s); 0 turns it off; must be below"
-                            + " -proxy-timeout",
+                            + " the connection busy (an ALB closes connections idle for 60s); a backend silent for three"
+                            + " times this long (at least 10s) is taken for gone and its WebSocket closed; 0 turns it off (and that"
+                            + " check); must be below -proxy-timeout",
                     (s, v) -> s.websocketPing = GoDuration.parse(v)),
             new Flag("health-check-path", "path", "/",
                     "backend path checked with GET while health checks are on, e.g. /healthz; a missing leading /"

@@ -16,6 +16,7 @@ import java.util.logging.Logger;
  * which looks at every open tunnel four times per interval.
  */
 public final class WebSocketPinger {
+    private static final long MIN_DEAD_BACKEND_MILLIS = 10_000;
     // The name of the pinger's thread.
     static final String THREAD_NAME = "agent-websocket-ping";
     private static final Logger LOG = Logger.getLogger(WebSocketPinger.class.getName());
@@ -28,6 +29,18 @@ public final class WebSocketPinger {
     // Guarded by this.
     private ScheduledThreadPoolExecutor checker;
     private boolean shutDown;
+
+    /**
+     * How long a switched backend may stay silent before its socket counts as dead: three ping
+     * intervals, and at least 10 s, so that a very short interval does not take a slow answer for
+     * a missing one; none (zero) when pings are off, so that an idle WebSocket stays open.
+     */
+    public int backendReadTimeoutMillis() {
+        if (intervalNanos == 0) {
+            return 0;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(MIN_DEAD_BACKEND_MILLIS, intervalNanos / 1_000_000L * 3));
+    }
 
     /** A pinger for backends silent for {@code interval}; a zero interval pings none. */
     public WebSocketPinger(Duration interval) {

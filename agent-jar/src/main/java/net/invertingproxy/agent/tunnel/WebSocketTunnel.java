@@ -141,8 +141,9 @@ public final class WebSocketTunnel {
     private void relay(MessageReader.IncomingResponse answer, WebSocketPinger pinger, ProxyClient proxy,
                        Executor threads) {
         try {
-            // Once switched the connection carries no timeout of its own: idle WebSockets stay open.
-            backend.setSoTimeout(0);
+            // Once switched, a quiet backend is pinged; one that answers three pings with nothing
+            // has vanished (no FIN ever came), and its read times out. Without pings: no timeout.
+            backend.setSoTimeout(pinger.backendReadTimeoutMillis());
         } catch (IOException e) {
             // A socket that cannot take the setting is closed: its reads fail, which breaks the tunnel.
         }

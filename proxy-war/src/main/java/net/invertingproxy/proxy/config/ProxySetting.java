@@ -29,8 +29,8 @@ public enum ProxySetting {
     MAX_STREAMING_EXCHANGES("max-streaming-exchanges", "150",
             "Agent calls moving a body at once (each holds a container thread); beyond it the exchange gets 503. Keep it below the container's thread pool (200 by default) so polls and health checks always find a thread."),
     /** The largest number of WebSocket handshakes waiting at once, each of which holds a container thread. */
-    MAX_WAITING_UPGRADES("max-waiting-upgrades", "64",
-            "WebSocket handshakes waiting at once for their backend's answer (each holds a container thread until then); beyond it the client gets 503. Open WebSockets hold no thread and do not count."),
+    MAX_WAITING_UPGRADES("max-waiting-upgrades", "32",
+            "WebSocket handshakes waiting at once for their backend's answer (each holds a container thread until then); beyond it the client gets 503. Open WebSockets hold no thread and do not count. Keep it plus max-streaming-exchanges below the container's thread pool."),
     /** How long a tunnelled WebSocket's client may stay silent before the proxy pings it. */
     WEBSOCKET_PING_SECONDS("websocket-ping-seconds", "30",
             "A tunnelled WebSocket whose client sent nothing for this long gets an empty ping from the proxy (between two frames); its pong keeps every connection towards the backend busy. Keep it under the load balancer's idle timeout (ALB: 60 s) and the agent's -proxy-timeout."),

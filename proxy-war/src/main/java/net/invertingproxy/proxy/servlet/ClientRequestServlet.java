@@ -171,6 +171,7 @@ public final class ClientRequestServlet extends HttpServlet {
         try {
             JettyUpgradeInput.reopen(clientRequest);
             clientRequest.upgrade(TunnelUpgradeHandler.class).attach(tunnel);
+            components.openTunnels().switching(tunnel);
         } catch (ServletException | IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "request {0}: switching the client connection failed: {1}",
                     exchange.id(), e.toString());

@@ -106,7 +106,12 @@ public final class ResponseServlet extends HttpServlet {
         AsyncContext post = agentRequest.startAsync();
         post.setTimeout(0);
         client.switchProtocols(incoming.head());
-        client.tunnel().switched(post, readAhead);
+        try {
+            client.tunnel().switched(post, readAhead);
+        } catch (IOException | RuntimeException e) {
+            // Ends the client's side as well; the post is answered 410.
+            client.tunnel().fail("the agent's post could not be relayed: " + e);
+        }
     }
 
     private IncomingResponse readHead(HttpServletRequest agentRequest, ParkedClient client) throws IOException {

@@ -1,6 +1,9 @@
 package net.invertingproxy.proxy.tunnel;
 
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
@@ -14,10 +17,16 @@ import net.invertingproxy.protocol.FrameBoundaries;
  * the source has bytes and writes only when the sink can take them (Servlet non-blocking I/O),
  * flushing every piece at once, since WebSocket traffic is interactive. Each end attaches when its
  * connection is ready; the copy starts once both have.
+ *
+ * <p>The container calls the read and write listeners of two different connections, and the ping
+ * timer asks for pings, on any threads at once. One of them at a time copies; the others only
+ * note that there is more to do and return, so no thread ever waits for another here while it may
+ * hold a lock of its own connection.
  */
 final class Relay {
     // A WebSocket message moves in pieces this large; larger ones only cost memory per open socket.
     private static final int BUFFER_SIZE = 16 * 1024;
+    private static final byte[] NOTHING = new byte[0];
 
     /** Told once how a relay ended. */
     interface Ending {
@@ -28,20 +37,29 @@ final class Relay {
         void broke(Relay relay, boolean sourceSide, Throwable failure);
     }
 
+    /** How one round of copying left the relay. */
+    private enum Progress {
+        WAITING, FINISHED, SOURCE_BROKE, SINK_BROKE
+    }
+
     private final String name;
     private final Ending ending;
-    private ServletInputStream source;
-    private byte[] prefix = new byte[0];
-    private ServletOutputStream sink;
+    // Set for the direction into which keep-alive pings may be slipped, between two frames.
+    private final FrameBoundaries sinkFrames;
+    private final AtomicInteger pumpRequests = new AtomicInteger();
+    private final AtomicLong bytes = new AtomicLong();
+    private volatile ServletInputStream source;
+    private volatile byte[] prefix = NOTHING;
+    private volatile ServletOutputStream sink;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile boolean pingWanted;
+    private volatile long lastReadNanos = System.nanoTime();
+    // Touched only by the thread that is copying (see pump).
     private byte[] buffer;
     private int pending;
     private int pendingOffset;
     private boolean flushNeeded;
-    private boolean ended;
-    private long bytes;
-    // Set for the direction into which keep-alive pings may be slipped, between two frames.
-    private final FrameBoundaries sinkFrames;
-    private volatile long lastReadNanos = System.nanoTime();
+    private Throwable failure;
 
     Relay(String name, Ending ending, boolean followsFrames) {
         this.name = name;
@@ -49,48 +67,10 @@ final class Relay {
         this.sinkFrames = followsFrames ? new FrameBoundaries() : null;
     }
 
-    /** When the source last gave bytes (or when the relay was made), from {@link System#nanoTime()}. */
-    long lastReadNanos() {
-        return lastReadNanos;
-    }
-
-    /**
-     * Writes the frame into the sink if the bytes copied so far end at a frame boundary, nothing
-     * waits to be written and the sink can take it now; false if it could not be slipped in.
-     */
-    boolean slipIn(byte[] frame) {
-        Throwable failure = null;
-        synchronized (this) {
-            if (sinkFrames == null || ended || sink == null || pending > 0 || flushNeeded
-                    || !sinkFrames.atBoundary()) {
-                return false;
-            }
-            try {
-                if (!sink.isReady()) {
-                    return false;
-                }
-                sink.write(frame);
-                if (sink.isReady()) {
-                    sink.flush();
-                } else {
-                    flushNeeded = true;
-                }
-                return true;
-            } catch (IOException | RuntimeException e) {
-                ended = true;
-                failure = e;
-            }
-        }
-        ending.broke(this, false, failure);
-        return false;
-    }
-
-    /** Where the bytes come from; {@code prefix} was read from it already and goes first. */
+    /** Where the bytes come from; {@code readAhead} was read from it already and goes first. */
     void attachSource(ServletInputStream in, byte[] readAhead) {
-        synchronized (this) {
-            source = in;
-            prefix = readAhead;
-        }
+        prefix = readAhead;
+        source = in;
         in.setReadListener(new ReadListener() {
             @Override
             public void onDataAvailable() {
@@ -103,8 +83,8 @@ final class Relay {
             }
 
             @Override
-            public void onError(Throwable failure) {
-                end(true, failure);
+            public void onError(Throwable error) {
+                end(true, error);
             }
         });
         pump();
@@ -112,9 +92,7 @@ final class Relay {
 
     /** Where the bytes go. */
     void attachSink(ServletOutputStream out) {
-        synchronized (this) {
-            sink = out;
-        }
+        sink = out;
         out.setWriteListener(new WriteListener() {
             @Override
             public void onWritePossible() {
@@ -122,16 +100,21 @@ final class Relay {
             }
 
             @Override
-            public void onError(Throwable failure) {
-                end(false, failure);
+            public void onError(Throwable error) {
+                end(false, error);
             }
         });
         pump();
     }
 
+    /** When the source last gave bytes (or when the relay was made), from {@link System#nanoTime()}. */
+    long lastReadNanos() {
+        return lastReadNanos;
+    }
+
     /** Bytes copied so far. */
-    synchronized long bytes() {
-        return bytes;
+    long bytes() {
+        return bytes.get();
     }
 
     String name() {
@@ -139,86 +122,111 @@ final class Relay {
     }
 
     /** Stops copying without telling anyone: the tunnel is being torn down. */
-    synchronized void stop() {
-        ended = true;
+    void stop() {
+        ended.set(true);
     }
 
-    // The container calls read and write listeners of different connections concurrently; one
-    // lock keeps the buffer consistent. Each step asks isReady() first, as the API requires, and
-    // returns when the answer is no: the container calls back when that changes.
+    /**
+     * Asks for an empty ping to be slipped into the sink at the next frame boundary at which
+     * nothing else waits to be written (at once, if the relay is there now).
+     */
+    void ping() {
+        if (sinkFrames != null) {
+            pingWanted = true;
+            pump();
+        }
+    }
+
+    // Whoever finds no round running runs rounds until no request came in meanwhile; everyone
+    // else only counts a request. The atomic counter orders the rounds, so the fields only the
+    // copying thread touches are seen by whichever thread copies next.
     private void pump() {
-        boolean finished = false;
-        Throwable failure = null;
-        boolean sourceSide = false;
-        synchronized (this) {
-            if (ended || source == null || sink == null) {
+        if (pumpRequests.getAndIncrement() != 0) {
+            return;
+        }
+        int handled = 1;
+        while (true) {
+            Progress progress = ended.get() || source == null || sink == null ? Progress.WAITING : copyWhileReady();
+            if (progress != Progress.WAITING && ended.compareAndSet(false, true)) {
+                report(progress);
+            }
+            int left = pumpRequests.addAndGet(-handled);
+            if (left == 0) {
                 return;
             }
-            try {
-                finished = copyWhileReady();
-            } catch (SourceFailure e) {
-                failure = e.getCause();
-                sourceSide = true;
-            } catch (IOException | RuntimeException e) {
-                failure = e;
-            }
-            if (finished || failure != null) {
-                ended = true;
-            }
+            handled = left;
         }
-        if (failure != null) {
-            ending.broke(this, sourceSide, failure);
-        } else if (finished) {
+    }
+
+    private void report(Progress progress) {
+        if (progress == Progress.FINISHED) {
             ending.finished(this);
+        } else {
+            ending.broke(this, progress == Progress.SOURCE_BROKE, failure);
         }
     }
 
-    // True once the source has ended and all of it reached the sink.
-    private boolean copyWhileReady() throws IOException {
-        while (true) {
-            if (pending > 0) {
+    // Each step asks isReady() first, as the API requires, and returns when the answer is no:
+    // the container calls back when that changes.
+    private Progress copyWhileReady() {
+        try {
+            while (true) {
+                if (pending > 0) {
+                    if (!sink.isReady()) {
+                        return Progress.WAITING;
+                    }
+                    sink.write(buffer, pendingOffset, pending);
+                    if (sinkFrames != null) {
+                        sinkFrames.consume(buffer, pendingOffset, pending);
+                    }
+                    bytes.addAndGet(pending);
+                    pending = 0;
+                    flushNeeded = true;
+                }
+                if (flushNeeded) {
+                    if (!sink.isReady()) {
+                        return Progress.WAITING;
+                    }
+                    flushNeeded = false;
+                    sink.flush();
+                }
                 if (!sink.isReady()) {
-                    return false;
+                    return Progress.WAITING;
                 }
-                sink.write(buffer, pendingOffset, pending);
-                if (sinkFrames != null) {
-                    sinkFrames.consume(buffer, pendingOffset, pending);
+                if (pingWanted && sinkFrames.atBoundary()) {
+                    pingWanted = false;
+                    sink.write(FrameBoundaries.ping(false));
+                    flushNeeded = true;
+                    continue;
                 }
-                bytes += pending;
-                pending = 0;
-                flushNeeded = true;
-            }
-            if (flushNeeded) {
-                if (!sink.isReady()) {
-                    return false;
+                if (prefix.length > 0) {
+                    buffer = prefix;
+                    pendingOffset = 0;
+                    pending = prefix.length;
+                    prefix = NOTHING;
+                    continue;
                 }
-                flushNeeded = false;
-                sink.flush();
-            }
-            if (!sink.isReady()) {
-                return false;
-            }
-            if (prefix.length > 0) {
-                buffer = prefix;
+                int read = readWhileReady();
+                if (read == -1) {
+                    return Progress.FINISHED;
+                }
+                if (read == -2) {
+                    return Progress.SOURCE_BROKE;
+                }
+                if (read == 0) {
+                    return Progress.WAITING;
+                }
+                pending = read;
                 pendingOffset = 0;
-                pending = prefix.length;
-                prefix = new byte[0];
-                continue;
             }
-            int read = readWhileReady();
-            if (read == -1) {
-                return true;
-            }
-            if (read == 0) {
-                return false;
-            }
-            pending = read;
-            pendingOffset = 0;
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+            return Progress.SINK_BROKE;
         }
     }
 
-    // -1 at the end of the source, 0 when it has nothing now (the container calls back).
-    private int readWhileReady() throws SourceFailure {
+    // -1 at the end of the source, -2 when it broke, 0 when it has nothing now (the container calls back).
+    private int readWhileReady() {
         try {
             // Tomcat answers isReady() false at the end of a stream; isFinished() tells the two apart.
             // It is asked only then: Jetty's upgraded stream calls itself finished from the start,
@@ -232,29 +240,18 @@ final class Relay {
             int read = source.read(buffer);
             if (read > 0) {
                 lastReadNanos = System.nanoTime();
+                return read;
             }
-            return read == 0 ? (source.isFinished() ? -1 : 0) : read;
+            return read == -1 || source.isFinished() ? -1 : 0;
         } catch (IOException | RuntimeException e) {
-            throw new SourceFailure(e);
+            failure = e;
+            return -2;
         }
     }
 
-    private void end(boolean sourceSide, Throwable failure) {
-        synchronized (this) {
-            if (ended) {
-                return;
-            }
-            ended = true;
-        }
-        ending.broke(this, sourceSide, failure);
-    }
-
-    /** Marks a failure of the source, so that the tunnel knows which side broke. */
-    private static final class SourceFailure extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        SourceFailure(Throwable cause) {
-            super(cause);
+    private void end(boolean sourceSide, Throwable error) {
+        if (ended.compareAndSet(false, true)) {
+            ending.broke(this, sourceSide, error);
         }
     }
 }

@@ -7,7 +7,6 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.WebConnection;
 
-import net.invertingproxy.protocol.FrameBoundaries;
 
 /**
  * One WebSocket handshake and, once the backend switched protocols, the connection it opened:
@@ -34,7 +33,7 @@ public final class UpgradeTunnel {
     // Pings to the client go between the frames of the backend's stream.
     private final Relay downstream = new Relay("agent to client", new RelayEnding(), true);
     private volatile OpenTunnels openTunnels;
-    private volatile long lastPingNanos;
+    private volatile long lastPingNanos = System.nanoTime();
     private volatile boolean sentAsUpgrade;
     private AsyncContext agentRead;
     private Runnable agentReadBreaker;
@@ -70,9 +69,8 @@ public final class UpgradeTunnel {
         if (nowNanos - upstream.lastReadNanos() < idleNanos || nowNanos - lastPingNanos < idleNanos) {
             return;
         }
-        if (downstream.slipIn(FrameBoundaries.ping(false))) {
-            lastPingNanos = nowNanos;
-        }
+        lastPingNanos = nowNanos;
+        downstream.ping();
     }
 
     /** Whether the handshake went to an agent that tunnels WebSockets, with its upgrade headers. */
@@ -107,7 +105,12 @@ public final class UpgradeTunnel {
                 return;
             }
         }
-        upstream.attachSink(read.getResponse().getOutputStream());
+        try {
+            upstream.attachSink(read.getResponse().getOutputStream());
+        } catch (RuntimeException e) {
+            // The tunnel was torn down meanwhile and the read dispatched to be broken off.
+            tearDown("the agent's request read could not be relayed: " + e);
+        }
     }
 
     /**
@@ -122,7 +125,11 @@ public final class UpgradeTunnel {
                 return;
             }
         }
-        downstream.attachSource(post.getRequest().getInputStream(), readAhead);
+        try {
+            downstream.attachSource(post.getRequest().getInputStream(), readAhead);
+        } catch (RuntimeException e) {
+            tearDown("the agent's post could not be relayed: " + e);
+        }
     }
 
     /** The client's connection has been switched: both directions can flow to and from it. */
