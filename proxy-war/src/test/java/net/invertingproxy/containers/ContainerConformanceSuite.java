@@ -643,6 +643,8 @@ abstract class ContainerConformanceSuite {
         }
         useAgent(new AgentSpec(webSocketBackend.hostAndPort(), List.of()), false);
         awaitFirstAnswerFromAgent("/conformance-websocket-probe");
+        // The backend is shared by the tests: each sees the closes of its own sockets only.
+        webSocketBackend.forgetCloses();
     }
 
     private URI ws(String path) {

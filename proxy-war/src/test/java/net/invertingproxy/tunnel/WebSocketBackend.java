@@ -104,6 +104,11 @@ public final class WebSocketBackend implements AutoCloseable {
         return close;
     }
 
+    /** Forgets the closes seen so far, so that a test sees only those of its own sockets. */
+    public void forgetCloses() {
+        closes.clear();
+    }
+
     /** How many sockets are open at the backend now. */
     public int openSockets() {
         return open.get();

@@ -293,7 +293,7 @@ public final class UpgradeTunnel {
             return;
         }
         try {
-            connection.close();
+            ClientConnectionClose.close(connection);
         } catch (Exception e) {
             LOG.log(Level.DEBUG, "tunnel {0}: closing the client connection failed: {1}", requestId, e.toString());
         }
