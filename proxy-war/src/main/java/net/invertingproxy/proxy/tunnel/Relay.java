@@ -2,8 +2,8 @@ package net.invertingproxy.proxy.tunnel;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
@@ -18,10 +18,12 @@ import net.invertingproxy.protocol.FrameBoundaries;
  * flushing every piece at once, since WebSocket traffic is interactive. Each end attaches when its
  * connection is ready; the copy starts once both have.
  *
- * <p>The container calls the read and write listeners of two different connections, and the ping
- * timer asks for pings, on any threads at once. One of them at a time copies; the others only
- * note that there is more to do and return, so no thread ever waits for another here while it may
- * hold a lock of its own connection.
+ * <p>Listeners of two connections and the ping timer call in on their own threads; one at a time
+ * copies. Two rules keep the containers' own threads out of the way: a stream whose
+ * {@code isReady()} answered false is left alone until its listener is called (the container may
+ * be handling it meanwhile), and a source that must be read on its own threads only (Tomcat's
+ * upgraded input, see {@link TomcatSocketNudge}) is read in its listener alone; another thread that
+ * finds bytes wanted asks the container to call the listener instead.
  */
 final class Relay {
     // A WebSocket message moves in pieces this large; larger ones only cost memory per open socket.
@@ -37,6 +39,11 @@ final class Relay {
         void broke(Relay relay, boolean sourceSide, Throwable failure);
     }
 
+    /** Who asks for a round of copying. */
+    private enum Caller {
+        SOURCE_LISTENER, SINK_LISTENER, OTHER
+    }
+
     /** How one round of copying left the relay. */
     private enum Progress {
         WAITING, FINISHED, SOURCE_BROKE, SINK_BROKE
@@ -46,15 +53,18 @@ final class Relay {
     private final Ending ending;
     // Set for the direction into which keep-alive pings may be slipped, between two frames.
     private final FrameBoundaries sinkFrames;
-    private final AtomicInteger pumpRequests = new AtomicInteger();
-    private final AtomicLong bytes = new AtomicLong();
-    private volatile ServletInputStream source;
-    private volatile byte[] prefix = NOTHING;
-    private volatile ServletOutputStream sink;
+    private final ReentrantLock lock = new ReentrantLock();
     private final AtomicBoolean ended = new AtomicBoolean();
-    private volatile boolean pingWanted;
+    private final AtomicLong bytes = new AtomicLong();
     private volatile long lastReadNanos = System.nanoTime();
-    // Touched only by the thread that is copying (see pump).
+    // Guarded by lock.
+    private ServletInputStream source;
+    private TomcatSocketNudge sourceNudge;
+    private byte[] prefix = NOTHING;
+    private ServletOutputStream sink;
+    private boolean sourceArmed;
+    private boolean sinkArmed;
+    private boolean pingWanted;
     private byte[] buffer;
     private int pending;
     private int pendingOffset;
@@ -67,19 +77,28 @@ final class Relay {
         this.sinkFrames = followsFrames ? new FrameBoundaries() : null;
     }
 
-    /** Where the bytes come from; {@code readAhead} was read from it already and goes first. */
-    void attachSource(ServletInputStream in, byte[] readAhead) {
-        prefix = readAhead;
-        source = in;
+    /**
+     * Where the bytes come from; {@code readAhead} was read from it already and goes first. With a
+     * {@code nudge}, the source is read in its own listener only, and the nudge brings that about.
+     */
+    void attachSource(ServletInputStream in, byte[] readAhead, TomcatSocketNudge nudge) {
+        lock.lock();
+        try {
+            source = in;
+            prefix = readAhead;
+            sourceNudge = nudge;
+        } finally {
+            lock.unlock();
+        }
         in.setReadListener(new ReadListener() {
             @Override
             public void onDataAvailable() {
-                pump();
+                pump(Caller.SOURCE_LISTENER);
             }
 
             @Override
             public void onAllDataRead() {
-                pump();
+                pump(Caller.SOURCE_LISTENER);
             }
 
             @Override
@@ -87,16 +106,21 @@ final class Relay {
                 end(true, error);
             }
         });
-        pump();
+        pump(Caller.OTHER);
     }
 
     /** Where the bytes go. */
     void attachSink(ServletOutputStream out) {
-        sink = out;
+        lock.lock();
+        try {
+            sink = out;
+        } finally {
+            lock.unlock();
+        }
         out.setWriteListener(new WriteListener() {
             @Override
             public void onWritePossible() {
-                pump();
+                pump(Caller.SINK_LISTENER);
             }
 
             @Override
@@ -104,7 +128,7 @@ final class Relay {
                 end(false, error);
             }
         });
-        pump();
+        pump(Caller.OTHER);
     }
 
     /** When the source last gave bytes (or when the relay was made), from {@link System#nanoTime()}. */
@@ -131,31 +155,52 @@ final class Relay {
      * nothing else waits to be written (at once, if the relay is there now).
      */
     void ping() {
-        if (sinkFrames != null) {
+        if (sinkFrames == null) {
+            return;
+        }
+        lock.lock();
+        try {
             pingWanted = true;
-            pump();
+        } finally {
+            lock.unlock();
+        }
+        pump(Caller.OTHER);
+    }
+
+    // The lock is held only while this relay's streams are used: the sink's and the source's
+    // own writes and reads never wait for another connection, so no lock order can deadlock.
+    private void pump(Caller caller) {
+        Progress progress;
+        TomcatSocketNudge nudge = null;
+        lock.lock();
+        try {
+            if (caller == Caller.SOURCE_LISTENER) {
+                sourceArmed = false;
+            } else if (caller == Caller.SINK_LISTENER) {
+                sinkArmed = false;
+            }
+            if (ended.get() || source == null || sink == null) {
+                return;
+            }
+            progress = copyWhileReady(caller);
+            if (progress == Progress.WAITING && wantsSourceListener(caller)) {
+                nudge = sourceNudge;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (nudge != null) {
+            nudge.dispatch();
+        }
+        if (progress != Progress.WAITING && ended.compareAndSet(false, true)) {
+            report(progress);
         }
     }
 
-    // Whoever finds no round running runs rounds until no request came in meanwhile; everyone
-    // else only counts a request. The atomic counter orders the rounds, so the fields only the
-    // copying thread touches are seen by whichever thread copies next.
-    private void pump() {
-        if (pumpRequests.getAndIncrement() != 0) {
-            return;
-        }
-        int handled = 1;
-        while (true) {
-            Progress progress = ended.get() || source == null || sink == null ? Progress.WAITING : copyWhileReady();
-            if (progress != Progress.WAITING && ended.compareAndSet(false, true)) {
-                report(progress);
-            }
-            int left = pumpRequests.addAndGet(-handled);
-            if (left == 0) {
-                return;
-            }
-            handled = left;
-        }
+    // The round stopped because it wanted bytes that only the source's own listener may read.
+    private boolean wantsSourceListener(Caller caller) {
+        return sourceNudge != null && caller != Caller.SOURCE_LISTENER && !sourceArmed && pending == 0
+                && !flushNeeded && !sinkArmed;
     }
 
     private void report(Progress progress) {
@@ -166,13 +211,13 @@ final class Relay {
         }
     }
 
-    // Each step asks isReady() first, as the API requires, and returns when the answer is no:
-    // the container calls back when that changes.
-    private Progress copyWhileReady() {
+    // Each step asks isReady() first, as the API requires, and stops when the answer is no: the
+    // container calls the listener when that changes.
+    private Progress copyWhileReady(Caller caller) {
         try {
             while (true) {
                 if (pending > 0) {
-                    if (!sink.isReady()) {
+                    if (!sinkReady()) {
                         return Progress.WAITING;
                     }
                     sink.write(buffer, pendingOffset, pending);
@@ -184,13 +229,13 @@ final class Relay {
                     flushNeeded = true;
                 }
                 if (flushNeeded) {
-                    if (!sink.isReady()) {
+                    if (!sinkReady()) {
                         return Progress.WAITING;
                     }
                     flushNeeded = false;
                     sink.flush();
                 }
-                if (!sink.isReady()) {
+                if (!sinkReady()) {
                     return Progress.WAITING;
                 }
                 if (pingWanted && sinkFrames.atBoundary()) {
@@ -205,6 +250,9 @@ final class Relay {
                     pending = prefix.length;
                     prefix = NOTHING;
                     continue;
+                }
+                if (sourceArmed || sourceNudge != null && caller != Caller.SOURCE_LISTENER) {
+                    return Progress.WAITING;
                 }
                 int read = readWhileReady();
                 if (read == -1) {
@@ -225,14 +273,29 @@ final class Relay {
         }
     }
 
-    // -1 at the end of the source, -2 when it broke, 0 when it has nothing now (the container calls back).
+    private boolean sinkReady() {
+        if (sinkArmed) {
+            return false;
+        }
+        if (!sink.isReady()) {
+            sinkArmed = true;
+            return false;
+        }
+        return true;
+    }
+
+    // -1 at the end of the source, -2 when it broke, 0 when it has nothing now (its listener is called then).
     private int readWhileReady() {
         try {
             // Tomcat answers isReady() false at the end of a stream; isFinished() tells the two apart.
             // It is asked only then: Jetty's upgraded stream calls itself finished from the start,
             // as the handshake request had no body.
             if (!source.isReady()) {
-                return source.isFinished() ? -1 : 0;
+                if (source.isFinished()) {
+                    return -1;
+                }
+                sourceArmed = true;
+                return 0;
             }
             if (buffer == null || buffer.length != BUFFER_SIZE) {
                 buffer = new byte[BUFFER_SIZE];
@@ -242,7 +305,14 @@ final class Relay {
                 lastReadNanos = System.nanoTime();
                 return read;
             }
-            return read == -1 || source.isFinished() ? -1 : 0;
+            if (read == -1 || source.isFinished()) {
+                return -1;
+            }
+            // Nothing after all: ask again, so that the container calls the listener when there is.
+            if (!source.isReady()) {
+                sourceArmed = true;
+            }
+            return 0;
         } catch (IOException | RuntimeException e) {
             failure = e;
             return -2;

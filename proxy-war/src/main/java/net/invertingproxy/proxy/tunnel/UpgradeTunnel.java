@@ -39,6 +39,7 @@ public final class UpgradeTunnel {
     private Runnable agentReadBreaker;
     private AsyncContext agentPost;
     private WebConnection client;
+    private TomcatSocketNudge clientNudge;
     private boolean upstreamFinished;
     private boolean downstreamFinished;
     private boolean ended;
@@ -126,7 +127,7 @@ public final class UpgradeTunnel {
             }
         }
         try {
-            downstream.attachSource(post.getRequest().getInputStream(), readAhead);
+            downstream.attachSource(post.getRequest().getInputStream(), readAhead, null);
         } catch (RuntimeException e) {
             tearDown("the agent's post could not be relayed: " + e);
         }
@@ -134,8 +135,10 @@ public final class UpgradeTunnel {
 
     /** The client's connection has been switched: both directions can flow to and from it. */
     void clientConnected(WebConnection connection) throws IOException {
+        TomcatSocketNudge nudge = TomcatSocketNudge.of(connection);
         synchronized (this) {
             client = connection;
+            clientNudge = nudge;
             if (ended) {
                 closeClient();
                 return;
@@ -151,7 +154,7 @@ public final class UpgradeTunnel {
                 }
             }
         }
-        upstream.attachSource(connection.getInputStream(), new byte[0]);
+        upstream.attachSource(connection.getInputStream(), new byte[0], nudge);
         downstream.attachSink(connection.getOutputStream());
     }
 
@@ -286,14 +289,16 @@ public final class UpgradeTunnel {
 
     private void closeClient() {
         WebConnection connection;
+        TomcatSocketNudge nudge;
         synchronized (this) {
             connection = client;
+            nudge = clientNudge;
         }
         if (connection == null) {
             return;
         }
         try {
-            ClientConnectionClose.close(connection);
+            ClientConnectionClose.close(connection, nudge);
         } catch (Exception e) {
             LOG.log(Level.DEBUG, "tunnel {0}: closing the client connection failed: {1}", requestId, e.toString());
         }
