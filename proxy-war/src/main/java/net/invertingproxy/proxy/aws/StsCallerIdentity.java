@@ -35,6 +35,8 @@ final class StsCallerIdentity {
     private final HttpClient http = HttpClient.newBuilder()
             .connectTimeout(CONNECT_TIMEOUT)
             .followRedirects(HttpClient.Redirect.NEVER)
+            // Exactly the allow-listed headers: no h2c upgrade headers on a plain-HTTP endpoint either.
+            .version(HttpClient.Version.HTTP_1_1)
             .build();
 
     StsCallerIdentity(URI endpoint, String serverId) {
