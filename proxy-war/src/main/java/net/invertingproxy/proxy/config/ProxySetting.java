@@ -75,7 +75,7 @@ public enum ProxySetting {
             "Region of the STS endpoint that verifies AWS logins (https://sts.REGION.amazonaws.com/); agents must sign for the same region (-aws-region). Empty: the AWS SDK's default region chain, read at the first login."),
     /** A replacement STS endpoint, for tests. */
     AWS_STS_ENDPOINT("aws-sts-endpoint", "",
-            "URL AWS logins are sent to instead of the region's STS endpoint (tests, VPC endpoints)."),
+            "URL AWS logins are sent to instead of the region's STS endpoint (tests). The agent signs for the regional host name, so for an STS VPC endpoint use its private DNS rather than this."),
     /** A replacement IAM endpoint, for tests. */
     AWS_IAM_ENDPOINT("aws-iam-endpoint", "",
             "URL of IAM for ListRoleTags instead of the global one (tests)."),
