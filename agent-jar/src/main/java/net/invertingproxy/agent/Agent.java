@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
@@ -13,7 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import net.invertingproxy.agent.aws.AwsLoginSigner;
 import net.invertingproxy.agent.config.AgentConfig;
+import net.invertingproxy.agent.login.SessionAuthorization;
 import net.invertingproxy.agent.forward.BackendClientFactory;
 import net.invertingproxy.agent.forward.ExchangeDispatcher;
 import net.invertingproxy.agent.forward.ExchangeListener;
@@ -65,6 +68,11 @@ public final class Agent implements AutoCloseable {
         // (closing a just-started async client races its I/O reactor, which logs a stack trace).
         this.metricsEndpoint = meters == null ? null : startMetrics(config, meters);
         this.proxy = new ProxyClient(config, "inverting-proxy-agent/" + VERSION);
+        if (config.awsAuth()) {
+            // The only path to the AWS SDK: without -aws-auth none of its classes is loaded.
+            proxy.authorizeWith(new SessionAuthorization(
+                    AwsLoginSigner.create(config.awsRegion(), config.awsLoginServerId()), proxy::login, Clock.systemUTC()));
+        }
         this.backend = BackendClientFactory.create(config);
         this.dispatcher = new ExchangeDispatcher(config, proxy, backend,
                 meters != null ? meters : ExchangeListener.NONE);

@@ -48,7 +48,8 @@ public final class AgentMain {
 
     static String summary(AgentConfig config) {
         return "inverting-proxy-agent " + Agent.version() + " polling " + config.proxy() + " for backend '"
-                + config.backendId() + "' (credential " + config.credentialForLogs() + "), forwarding to "
+                + config.backendId() + "' (" + (config.awsAuth() ? "AWS login as server " + config.awsLoginServerId()
+                        : "credential " + config.credentialForLogs()) + "), forwarding to "
                 + config.scheme() + "://" + config.host()
                 + " (max in flight " + config.maxInFlight()
                 + (config.healthCheckEnabled() ? ", health check " + config.healthCheckPath() + " every "

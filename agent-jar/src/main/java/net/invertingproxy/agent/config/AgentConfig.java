@@ -36,6 +36,9 @@ import org.apache.hc.core5.http.HttpHost;
  *   <tr><td>{@code metricsPort}</td><td>{@code -metrics-port}, 0 (none)</td></tr>
  *   <tr><td>{@code metricsAddress}</td><td>{@code -metrics-address}, {@code 127.0.0.1}</td></tr>
  *   <tr><td>{@code debug}</td><td>{@code -debug}, false</td></tr>
+ *   <tr><td>{@code awsAuth}</td><td>{@code -aws-auth}, false</td></tr>
+ *   <tr><td>{@code awsRegion}</td><td>{@code -aws-region}, empty (the AWS SDK's default region chain)</td></tr>
+ *   <tr><td>{@code awsServerId}</td><td>{@code -aws-server-id}, empty (the {@code -proxy} URL's host)</td></tr>
  * </table>
  *
  * <p>Build one with {@link #parse(String...)}, e.g. {@code AgentConfig.parse("-proxy",
@@ -63,7 +66,10 @@ public record AgentConfig(
         String credential,
         int metricsPort,
         String metricsAddress,
-        boolean debug) {
+        boolean debug,
+        boolean awsAuth,
+        String awsRegion,
+        String awsServerId) {
 
     /** Validates every setting and adds the trailing {@code /} the agent call paths are resolved against. */
     public AgentConfig {
@@ -105,6 +111,25 @@ public record AgentConfig(
         if (metricsAddress.isBlank()) {
             throw new IllegalArgumentException("-metrics-address must not be empty");
         }
+        awsRegion = awsRegion == null ? "" : awsRegion.trim();
+        if (!awsRegion.matches("[a-z0-9-]*")) {
+            throw new IllegalArgumentException("-aws-region must be an AWS region such as eu-west-1, got \"" + awsRegion + "\"");
+        }
+        awsServerId = awsServerId == null ? "" : awsServerId.trim();
+        if (!awsServerId.matches("[\\x21-\\x7e]*")) {
+            // It goes into a signed header: spaces or control characters would not survive the trip.
+            throw new IllegalArgumentException("-aws-server-id must be printable characters without spaces");
+        }
+        // Each call carries one Authorization: the session of an AWS login or the shared credential.
+        if (awsAuth && !credential.isEmpty()) {
+            throw new IllegalArgumentException("-aws-auth and -credential exclude each other: an AWS-verified agent"
+                    + " sends the session credential its login gives");
+        }
+    }
+
+    /** The server ID an AWS login is signed for: {@code -aws-server-id}, else the {@code -proxy} URL's host. */
+    public String awsLoginServerId() {
+        return awsServerId.isEmpty() ? proxy.getHost() : awsServerId;
     }
 
     /** Parses a command line in the Go agent's syntax; {@code -help} and mistakes both throw {@link UsageException}. */
@@ -135,7 +160,7 @@ public record AgentConfig(
         }
     }
 
-    /** Whether a credential is sent on every call to the proxy. */
+    /** Whether a credential is sent on every call to the proxy (the shared one; see {@link #awsAuth()} for the other). */
     public boolean hasCredential() {
         return !credential.isEmpty();
     }
@@ -154,7 +179,7 @@ public record AgentConfig(
     @Override
     public String toString() {
         return "AgentConfig[proxy=" + proxy + ", backendId=" + backendId + ", host=" + host + ", scheme=" + scheme
-                + ", credential=" + credentialForLogs() + ", maxInFlight=" + maxInFlight + "]";
+                + ", credential=" + credentialForLogs() + ", awsAuth=" + awsAuth + ", maxInFlight=" + maxInFlight + "]";
     }
 
     /** Whether {@code -metrics-port} asks for a metrics endpoint. */

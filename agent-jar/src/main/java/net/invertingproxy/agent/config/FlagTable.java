@@ -62,12 +62,15 @@ final class FlagTable {
         int metricsPort;
         String metricsAddress;
         boolean debug;
+        boolean awsAuth;
+        String awsRegion;
+        String awsServerId;
 
         AgentConfig toConfig() {
             return new AgentConfig(proxy, backendId, host, scheme, proxyTimeout, backendTimeout, maxInFlight,
                     maxHeaderBytes, inlineRequests, websockets, websocketPing, healthCheckPath, healthCheckInterval, healthCheckUnhealthyThreshold,
                     forwardUserId, stripCredentials, gracefulShutdownTimeout, credential, metricsPort, metricsAddress,
-                    debug);
+                    debug, awsAuth, awsRegion, awsServerId);
         }
     }
 
@@ -153,7 +156,21 @@ final class FlagTable {
                     (s, v) -> s.metricsAddress = v),
             new Flag("debug", null, "false",
                     "log the agent's own debug messages",
-                    (s, v) -> s.debug = bool(v)));
+                    (s, v) -> s.debug = bool(v)),
+            new Flag("aws-auth", null, "false",
+                    "prove the agent's AWS identity to the proxy instead of sending -credential: sign an"
+                            + " sts:GetCallerIdentity request (credentials from the AWS SDK's default chain), log in"
+                            + " with it (POST agent/login) and send the session credential the proxy gives, logging"
+                            + " in again before it ends; the backend must have awsIdentity",
+                    (s, v) -> s.awsAuth = bool(v)),
+            new Flag("aws-region", "region", "",
+                    "with -aws-auth, the region of the STS endpoint the login is signed for; must be the proxy's"
+                            + " aws-region; empty: the AWS SDK's default region chain (AWS_REGION, profile, instance)",
+                    (s, v) -> s.awsRegion = v),
+            new Flag("aws-server-id", "id", "",
+                    "with -aws-auth, the proxy's server ID signed into the login (X-Inverting-Proxy-Server-ID), its"
+                            + " aws-server-id setting; empty: the host of the -proxy URL",
+                    (s, v) -> s.awsServerId = v));
 
     private static final Set<String> HELP = Set.of("h", "help");
 

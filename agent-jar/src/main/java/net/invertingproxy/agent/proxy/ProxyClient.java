@@ -15,6 +15,7 @@ import net.invertingproxy.agent.http.AbortableRequest;
 import net.invertingproxy.agent.http.BackgroundRefreshingDnsResolver;
 import net.invertingproxy.agent.http.CancellableExec;
 import net.invertingproxy.agent.http.Responses;
+import net.invertingproxy.protocol.AgentLogin;
 import net.invertingproxy.protocol.MalformedMessageException;
 import net.invertingproxy.protocol.PendingRequests;
 import net.invertingproxy.protocol.RequestIds;
@@ -38,6 +39,7 @@ import org.apache.hc.core5.concurrent.DefaultThreadFactory;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.config.Http1Config;
@@ -46,6 +48,7 @@ import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.io.ModalCloseable;
 import org.apache.hc.core5.util.TimeValue;
@@ -81,8 +84,8 @@ public final class ProxyClient implements ModalCloseable {
 
     private final URI proxy;
     private final String backendId;
-    // "Bearer <credential>", or null to send none (a backend that accepts legacy agents).
-    private final String authorization;
+    // "Bearer <credential>", none (a backend that accepts legacy agents), or an AWS login's session.
+    private volatile ProxyAuthorization authorization;
     private final CloseableHttpClient client;
     private final CloseableHttpAsyncClient responsePosts;
     // Whether polls ask for bodiless requests inline (-inline-requests); a proxy that does not know
@@ -98,7 +101,7 @@ public final class ProxyClient implements ModalCloseable {
     public ProxyClient(AgentConfig config, String userAgent) {
         this.proxy = config.proxy();
         this.backendId = config.backendId();
-        this.authorization = config.hasCredential() ? "Bearer " + config.credential() : null;
+        this.authorization = ProxyAuthorization.of(config.credential());
         this.client = newClient(config, userAgent);
         this.responsePosts = newPostClient(config, userAgent);
         this.inlineRequests = config.inlineRequests();
@@ -202,12 +205,43 @@ public final class ProxyClient implements ModalCloseable {
         return poll;
     }
 
+    /** Sends what calls carry as {@code Authorization} from now on, e.g. the session of an AWS login. */
+    public void authorizeWith(ProxyAuthorization authorization) {
+        this.authorization = authorization;
+    }
+
+    /**
+     * {@code POST agent/login}: presents a signed AWS login and returns the session credential the
+     * proxy gives; any other status than 200 is a {@link ProxyStatusException}. Carries no
+     * {@code Authorization}: the login is what proves the agent.
+     */
+    public AgentLogin.Answer login(AgentLogin.Request login) throws IOException {
+        AbortableRequest call = new AbortableRequest("POST", proxy.resolve(AgentLogin.PATH));
+        call.setHeader(WireHeaders.BACKEND_ID, backendId);
+        call.setHeader(WireHeaders.AGENT_ID, agentId);
+        call.setEntity(new StringEntity(login.toJson(), ContentType.APPLICATION_JSON));
+        ClassicHttpResponse answer = client.executeOpen(null, call, null);
+        try {
+            if (answer.getCode() != 200) {
+                throw new ProxyStatusException("POST " + AgentLogin.PATH, answer.getCode(), reasonOf(answer));
+            }
+            return AgentLogin.Answer.parse(readCapped(answer.getEntity()));
+        } finally {
+            Responses.close(answer);
+        }
+    }
+
     /** Sends a poll and returns the requests waiting, some perhaps inline; none after a quiet long poll. */
     public PendingRequests poll(AbortableRequest poll) throws IOException {
+        // An AWS-verified agent logs in (again) here, before the call that needs it, so a failed
+        // login is a failed poll and backs off like one.
+        ProxyAuthorization auth = authorization;
+        auth.refresh();
+        setAuthorization(poll, auth.header());
         ClassicHttpResponse answer = client.executeOpen(null, poll, null);
         boolean read = false;
         try {
-            expectOk(answer, "GET " + PENDING);
+            expectOk(answer, "GET " + PENDING, poll);
             PendingRequests pending = PendingRequests.parse(readCapped(answer.getEntity()));
             read = true;
             return pending;
@@ -234,7 +268,7 @@ public final class ProxyClient implements ModalCloseable {
         }
         CloseableHttpResponse answer = CloseableHttpResponse.adapt(client.executeOpen(null, read, null));
         try {
-            expectOk(answer, "GET " + REQUEST);
+            expectOk(answer, "GET " + REQUEST, read);
             if (answer.getEntity() == null) {
                 throw new MalformedMessageException("request message from the proxy has no body");
             }
@@ -265,6 +299,7 @@ public final class ProxyClient implements ModalCloseable {
                         if (answer.status() == 200) {
                             done.completed(null);
                         } else {
+                            refusedIf401(answer.status(), post);
                             done.failed(new ProxyStatusException("POST " + RESPONSE, answer.status(), answer.reason()));
                         }
                     }
@@ -293,7 +328,7 @@ public final class ProxyClient implements ModalCloseable {
     public void post(AbortableRequest post) throws IOException {
         ClassicHttpResponse answer = client.executeOpen(null, post, null);
         try {
-            expectOk(answer, "POST " + RESPONSE);
+            expectOk(answer, "POST " + RESPONSE, post);
         } finally {
             // The proxy's answer to a post is a few bytes at most; reading it keeps the connection.
             Responses.close(answer);
@@ -340,15 +375,30 @@ public final class ProxyClient implements ModalCloseable {
     private void addAgentHeaders(HttpRequest call, String requestId) {
         call.setHeader(WireHeaders.BACKEND_ID, backendId);
         call.setHeader(WireHeaders.AGENT_ID, agentId);
-        if (authorization != null) {
-            call.setHeader(HttpHeaders.AUTHORIZATION, authorization);
-        }
+        setAuthorization(call, authorization.header());
         if (requestId != null) {
             call.setHeader(WireHeaders.REQUEST_ID, requestId);
         }
     }
 
-    private static void expectOk(ClassicHttpResponse answer, String call) throws ProxyStatusException {
+    private static void setAuthorization(HttpRequest call, String header) {
+        if (header != null) {
+            call.setHeader(HttpHeaders.AUTHORIZATION, header);
+        } else {
+            call.removeHeaders(HttpHeaders.AUTHORIZATION);
+        }
+    }
+
+    // A 401 to a session credential means it expired or was withdrawn: the next poll logs in again.
+    private void refusedIf401(int status, HttpRequest call) {
+        if (status == 401) {
+            org.apache.hc.core5.http.Header sent = call.getFirstHeader(HttpHeaders.AUTHORIZATION);
+            authorization.refused(sent == null ? null : sent.getValue());
+        }
+    }
+
+    private void expectOk(ClassicHttpResponse answer, String call, HttpRequest request) throws ProxyStatusException {
+        refusedIf401(answer.getCode(), request);
         if (answer.getCode() != 200) {
             throw new ProxyStatusException(call, answer.getCode(), reasonOf(answer));
         }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 import net.invertingproxy.proxy.registry.AccessMode;
+import net.invertingproxy.proxy.registry.AwsIdentity;
 import net.invertingproxy.proxy.registry.Backend;
 import net.invertingproxy.proxy.registry.EndUserAccess;
 import net.invertingproxy.proxy.registry.LegacyAgents;
@@ -16,7 +17,7 @@ import net.invertingproxy.proxy.registry.Route;
  */
 record BackendView(String id, List<Route> routes, List<AgentCredentialView> agentCredentials,
                    LegacyAgents legacyAgents, AccessView access, Limits limits, Instant created, Instant updated,
-                   Instant lastUsed, int connectedAgents) {
+                   Instant lastUsed, int connectedAgents, AwsIdentity awsIdentity) {
     /** An agent credential by its public key ID; its secret is never shown again. */
     record AgentCredentialView(String keyId, Instant created) {
     }
@@ -39,6 +40,7 @@ record BackendView(String id, List<Route> routes, List<AgentCredentialView> agen
                         access.apiKeys().stream().map(key -> new ApiKeyView(key.user(), key.keyId())).toList(),
                         access.basicUsers().stream().map(user -> user.user()).toList(),
                         access.albArn(), access.allowedAddresses()),
-                backend.limits(), backend.created(), backend.updated(), lastUsed, connectedAgents);
+                backend.limits(), backend.created(), backend.updated(), lastUsed, connectedAgents,
+                backend.awsIdentity());
     }
 }

@@ -67,6 +67,30 @@ public enum ProxySetting {
     /** The largest number of backends in the registry. */
     MAX_BACKENDS("max-backends", "1000",
             "Backends the registry may hold; creating one more gives 409."),
+    /** The name AWS-verified agents sign their login for; logins signed for another name are refused. */
+    AWS_SERVER_ID("aws-server-id", "",
+            "This proxy's name in AWS logins (POST agent/login): an agent signs it in the X-Inverting-Proxy-Server-ID header (by default its -proxy URL's host), and a login signed for another name is refused 401, so it cannot be replayed here. Empty: AWS logins answer 503. No AWS class is loaded until a login for a backend with awsIdentity arrives."),
+    /** The region whose STS endpoint verifies AWS logins. */
+    AWS_REGION("aws-region", "",
+            "Region of the STS endpoint that verifies AWS logins (https://sts.REGION.amazonaws.com/); agents must sign for the same region (-aws-region). Empty: the AWS SDK's default region chain, read at the first login."),
+    /** A replacement STS endpoint, for tests. */
+    AWS_STS_ENDPOINT("aws-sts-endpoint", "",
+            "URL AWS logins are sent to instead of the region's STS endpoint (tests). The agent signs for the regional host name, so for an STS VPC endpoint use its private DNS rather than this."),
+    /** A replacement IAM endpoint, for tests. */
+    AWS_IAM_ENDPOINT("aws-iam-endpoint", "",
+            "URL of IAM for ListRoleTags instead of the global one (tests)."),
+    /** The account whose roles' tags the proxy's own AWS credentials can read. */
+    AWS_IAM_ACCOUNT("aws-iam-account", "",
+            "The 12-digit AWS account the proxy's own credentials (AWS SDK default chain) read role tags in; an agent's role of another account cannot have its AllowedBackends tag read and is refused 403. Needed when a backend requires the tag."),
+    /** How long a session credential from an AWS login is valid. */
+    AWS_SESSION_SECONDS("aws-session-seconds", "900",
+            "How long the session credential an AWS login gives is valid; the agent logs in again before it ends. Checked locally: agents already admitted keep working while STS or IAM are down."),
+    /** How long a role's tags are kept. */
+    AWS_ROLE_TAGS_CACHE_SECONDS("aws-role-tags-cache-seconds", "300",
+            "How long a role's AllowedBackends tag, as read with IAM ListRoleTags, is kept (at most 10,000 roles)."),
+    /** The key session credentials are signed with, shared by several proxy instances. */
+    AWS_SESSION_KEY("aws-session-key", "",
+            "Key (32+ characters) that session credentials are signed with (HMAC-SHA256); give all instances behind one load balancer the same, so a session holds on each. Empty: a random key per process (sessions end with a restart)."),
     /** How often overdue requests and polls are looked for. */
     SWEEP_INTERVAL_MILLIS("sweep-interval-millis", "200",
             "How often overdue requests and polls are looked for; timeouts are accurate to this.");

@@ -1,5 +1,7 @@
 package net.invertingproxy.proxy.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +38,8 @@ public record ProxySettings(
         String adminToken,
         List<AddressRange> trustedProxies,
         String albPublicKeysUrl,
-        int maxBackends) {
+        int maxBackends,
+        AwsLoginSettings awsLogin) {
 
     /** Who may read {@code /metrics}. */
     public enum MetricsAccess {
@@ -58,7 +61,7 @@ public record ProxySettings(
         return new ProxySettings(pollHold, requestTimeout, agentOfflineAfter, claimTimeout, maxQueuedRequests,
                 maxExchanges, maxStreamingExchanges, maxWaitingUpgrades, websocketPing, maxWaitingPolls, maxHeaderBytes, maxHeaderCount, drainTimeout,
                 metricsAccess, metricsToken, sweepInterval, dataDir, adminToken, trustedProxies, albPublicKeysUrl,
-                maxBackends);
+                maxBackends, awsLogin);
     }
 
     /**
@@ -99,7 +102,42 @@ public record ProxySettings(
                 texts.get(ProxySetting.ADMIN_TOKEN).value(),
                 trustedProxies(texts.get(ProxySetting.TRUSTED_PROXIES)),
                 albPublicKeysUrl(texts.get(ProxySetting.ALB_PUBLIC_KEYS_URL)),
-                Math.toIntExact(values.get(ProxySetting.MAX_BACKENDS)));
+                Math.toIntExact(values.get(ProxySetting.MAX_BACKENDS)),
+                awsLogin(texts, values));
+    }
+
+    private static AwsLoginSettings awsLogin(Map<ProxySetting, Found> texts, Map<ProxySetting, Long> values) {
+        Found iamAccount = texts.get(ProxySetting.AWS_IAM_ACCOUNT);
+        if (!iamAccount.value().isEmpty() && !iamAccount.value().matches("[0-9]{12}")) {
+            throw iamAccount.invalid("must be a 12-digit AWS account ID");
+        }
+        Found sessionKey = texts.get(ProxySetting.AWS_SESSION_KEY);
+        if (!sessionKey.value().isEmpty() && sessionKey.value().length() < 32) {
+            throw new InvalidSettingException("setting '" + ProxySetting.AWS_SESSION_KEY.key() + "' ("
+                    + sessionKey.source() + ") must be at least 32 characters");
+        }
+        Found region = texts.get(ProxySetting.AWS_REGION);
+        if (!region.value().matches("[a-z0-9-]*")) {
+            throw region.invalid("must be an AWS region such as eu-west-1");
+        }
+        return new AwsLoginSettings(texts.get(ProxySetting.AWS_SERVER_ID).value(), region.value(),
+                optionalUrl(texts.get(ProxySetting.AWS_STS_ENDPOINT)), optionalUrl(texts.get(ProxySetting.AWS_IAM_ENDPOINT)),
+                iamAccount.value(), Duration.ofSeconds(values.get(ProxySetting.AWS_SESSION_SECONDS)),
+                Duration.ofSeconds(values.get(ProxySetting.AWS_ROLE_TAGS_CACHE_SECONDS)), sessionKey.value());
+    }
+
+    private static URI optionalUrl(Found found) {
+        if (found.value().isEmpty()) {
+            return null;
+        }
+        if (!(found.value().startsWith("https://") || found.value().startsWith("http://"))) {
+            throw found.invalid("must be an http(s) URL");
+        }
+        try {
+            return new URI(found.value());
+        } catch (URISyntaxException e) {
+            throw found.invalid("must be an http(s) URL");
+        }
     }
 
     /** A setting's value and where it came from, for error messages. */

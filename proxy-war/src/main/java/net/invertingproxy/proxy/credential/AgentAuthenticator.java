@@ -5,7 +5,9 @@ import java.util.Optional;
 import net.invertingproxy.proxy.access.AddressRange;
 import net.invertingproxy.proxy.failure.Failure;
 import net.invertingproxy.proxy.failure.FailureException;
+import net.invertingproxy.proxy.login.SessionCredentials;
 import net.invertingproxy.proxy.registry.AgentKey;
+import net.invertingproxy.proxy.registry.AwsIdentity;
 import net.invertingproxy.proxy.registry.Backend;
 import net.invertingproxy.proxy.registry.BackendRegistry;
 import net.invertingproxy.proxy.registry.LegacyAgents;
@@ -16,16 +18,20 @@ import net.invertingproxy.proxy.registry.LegacyAgents;
  * time as a wrong secret. No credential, an unknown or a wrong one gives 401, whatever the
  * backend (so a caller cannot even learn which backends exist); a valid credential of another
  * backend gives 403. Without a credential a call is let through only for a backend that opted in
- * to legacy agents, from one of its source ranges.
+ * to legacy agents, from one of its source ranges. A session credential ({@code ips_}) of an
+ * AWS-verified agent is checked locally, with no AWS call, and holds while its backend still takes
+ * its account; a backend that requires AWS-verified agents refuses its shared credential (403).
  */
 public final class AgentAuthenticator {
     private static final String BEARER = "Bearer ";
 
     private final BackendRegistry registry;
+    private final SessionCredentials sessions;
 
-    /** An authenticator of agents against the registry's credentials. */
-    public AgentAuthenticator(BackendRegistry registry) {
+    /** An authenticator of agents against the registry's credentials and the sessions of AWS logins. */
+    public AgentAuthenticator(BackendRegistry registry, SessionCredentials sessions) {
         this.registry = registry;
+        this.sessions = sessions;
     }
 
     /** Returns if the call may act for {@code backendId}; else throws the 401 or 403 to answer. */
@@ -33,6 +39,10 @@ public final class AgentAuthenticator {
         String token = bearerToken(authorization);
         if (token == null) {
             checkLegacy(backendId, sourceAddress);
+            return;
+        }
+        if (token.startsWith(SessionCredentials.PREFIX)) {
+            checkSession(backendId, token);
             return;
         }
         Optional<IssuedSecret> presented = IssuedSecret.parse(token, IssuedSecret.AGENT);
@@ -50,6 +60,24 @@ public final class AgentAuthenticator {
         }
         if (!holder.get().id().equals(backendId)) {
             throw new FailureException(Failure.AGENT_FORBIDDEN);
+        }
+        AwsIdentity aws = holder.get().awsIdentity();
+        if (aws != null && aws.required()) {
+            throw new FailureException(Failure.AWS_IDENTITY_REQUIRED);
+        }
+    }
+
+    // A session outlives neither a change of the backend's AWS policy nor the backend itself.
+    private void checkSession(String backendId, String token) throws FailureException {
+        SessionCredentials.Session session = sessions.check(token).orElseThrow(() ->
+                new FailureException(Failure.AGENT_UNAUTHENTICATED, "session credential invalid or expired"));
+        if (!session.backendId().equals(backendId)) {
+            throw new FailureException(Failure.AGENT_FORBIDDEN);
+        }
+        AwsIdentity aws = registry.get(backendId).map(Backend::awsIdentity).orElse(null);
+        if (aws == null || !aws.allowsAccount(session.account())) {
+            throw new FailureException(Failure.AGENT_UNAUTHENTICATED,
+                    "session credential no longer valid: the backend no longer takes this AWS identity");
         }
     }
 

@@ -51,6 +51,16 @@ public enum Failure {
     AGENT_UNAUTHENTICATED(401, "agent credential missing or invalid"),
     /** The agent's credential is valid but for another backend. */
     AGENT_FORBIDDEN(403, "the agent credential is not valid for this backend"),
+    /** An AWS login that proves nothing: not signed for this proxy, refused by STS, or for a backend without AWS logins. */
+    AGENT_LOGIN_REFUSED(401, "AWS login refused"),
+    /** The AWS identity is proven but may not serve the backend (account, role or tag). */
+    AGENT_LOGIN_FORBIDDEN(403, "this AWS identity may not serve this backend"),
+    /** The backend takes only AWS-verified agents, and the call carries its shared agent credential. */
+    AWS_IDENTITY_REQUIRED(403, "this backend requires an AWS-verified agent (POST agent/login)"),
+    /** STS or IAM could not be asked, or answered too slowly: a new agent is refused, admitted ones are not disturbed. */
+    AWS_UNAVAILABLE(503, "AWS could not verify the login; try again later"),
+    /** The proxy is not set up for AWS logins (aws-server-id, aws-region or aws-iam-account missing). */
+    AWS_LOGIN_NOT_CONFIGURED(503, "AWS logins are not configured on this proxy"),
     /** A required protocol header is missing or malformed. */
     BAD_AGENT_CALL(400, "bad agent call"),
     /** The agent's response message could not be parsed. */

@@ -8,10 +8,12 @@ import java.util.regex.Pattern;
 /**
  * One backend as stored: its ID (what agents name in every call), the routes that send client
  * requests to it, its agent credentials (at most two, so one can be rolled while the other still
- * works), whether credential-less legacy agents may serve it, who may use it and its limits.
+ * works), whether credential-less legacy agents may serve it, who may use it, its limits and
+ * whether agents may (or must) prove an AWS identity instead ({@code awsIdentity}; null: off).
  */
 public record Backend(String id, List<Route> routes, List<AgentKey> agentKeys, LegacyAgents legacyAgents,
-                      EndUserAccess access, Limits limits, Instant created, Instant updated) {
+                      EndUserAccess access, Limits limits, Instant created, Instant updated,
+                      AwsIdentity awsIdentity) {
     /** Two at once is what a rolling credential change needs, and no more. */
     public static final int MAX_AGENT_KEYS = 2;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -36,5 +38,21 @@ public record Backend(String id, List<Route> routes, List<AgentKey> agentKeys, L
         limits = limits == null ? Limits.NONE : limits;
         Objects.requireNonNull(created, "created");
         updated = updated == null ? created : updated;
+        // Legacy agents send nothing at all: they cannot be AWS-verified ones.
+        if (awsIdentity != null && awsIdentity.required() && legacyAgents.allowed()) {
+            throw new InvalidBackendException("awsIdentity.required and legacyAgents.allowed exclude each other:"
+                    + " agents without a credential prove no AWS identity");
+        }
+    }
+
+    /** A backend whose agents do not log in with an AWS identity. */
+    public Backend(String id, List<Route> routes, List<AgentKey> agentKeys, LegacyAgents legacyAgents,
+                   EndUserAccess access, Limits limits, Instant created, Instant updated) {
+        this(id, routes, agentKeys, legacyAgents, access, limits, created, updated, null);
+    }
+
+    /** Whether agents may log in with an AWS identity. */
+    public boolean acceptsAwsIdentity() {
+        return awsIdentity != null;
     }
 }

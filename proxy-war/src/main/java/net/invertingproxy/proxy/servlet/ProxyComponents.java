@@ -13,6 +13,7 @@ import net.invertingproxy.proxy.config.ProxySettings;
 import net.invertingproxy.proxy.credential.AdminAuthenticator;
 import net.invertingproxy.proxy.credential.AgentAuthenticator;
 import net.invertingproxy.proxy.limits.BackendLimiter;
+import net.invertingproxy.proxy.login.AgentLogins;
 import net.invertingproxy.proxy.metrics.ProxyMeters;
 import net.invertingproxy.proxy.observe.BackendActivity;
 import net.invertingproxy.proxy.observe.ExchangeListener;
@@ -24,7 +25,8 @@ record ProxyComponents(ProxySettings settings, Broker<ParkedClient> broker, Mess
                        StreamingSlots streamingSlots, List<ExchangeListener> exchangeListeners, ProxyMeters meters,
                        BackendRegistry registry, AgentAuthenticator agentAuthenticator, EndUserGate endUserGate,
                        ClientAddresses clientAddresses, BackendLimiter limiter, BackendActivity activity,
-                       BackendAdmin backendAdmin, AdminAuthenticator adminAuthenticator, OpenTunnels openTunnels) {
+                       BackendAdmin backendAdmin, AdminAuthenticator adminAuthenticator, OpenTunnels openTunnels,
+                       AgentLogins agentLogins) {
     private static final String ATTRIBUTE = ProxyComponents.class.getName();
 
     void storeIn(ServletContext context) {

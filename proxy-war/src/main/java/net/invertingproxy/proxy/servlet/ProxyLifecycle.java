@@ -19,7 +19,11 @@ import net.invertingproxy.proxy.access.ClientAddresses;
 import net.invertingproxy.proxy.access.EndUserGate;
 import net.invertingproxy.proxy.admin.BackendAdmin;
 import net.invertingproxy.proxy.broker.Broker;
+import net.invertingproxy.proxy.aws.AwsIdentityVerifier;
+import net.invertingproxy.proxy.config.AwsLoginSettings;
 import net.invertingproxy.proxy.config.ProxySettings;
+import net.invertingproxy.proxy.login.AgentLogins;
+import net.invertingproxy.proxy.login.SessionCredentials;
 import net.invertingproxy.proxy.credential.AdminAuthenticator;
 import net.invertingproxy.proxy.credential.AgentAuthenticator;
 import net.invertingproxy.proxy.limits.BackendLimiter;
@@ -67,11 +71,15 @@ public final class ProxyLifecycle implements ServletContextListener {
         EndUserGate endUserGate = new EndUserGate(clientAddresses,
                 new AlbOidcVerifier(new AlbPublicKeys(settings.albPublicKeysUrl(), clock), clock));
         OpenTunnels openTunnels = new OpenTunnels(settings.websocketPing());
+        AwsLoginSettings aws = settings.awsLogin();
+        SessionCredentials sessions = new SessionCredentials(aws.sessionKey(), aws.sessionLifetime(), clock);
+        // The AWS SDK is reached only through this supplier, at the first login that asks AWS.
+        AgentLogins agentLogins = new AgentLogins(registry, aws, sessions, () -> AwsIdentityVerifier.create(aws));
         new ProxyComponents(settings, broker, new MessageReader(settings.maxHeaderBytes(), settings.maxHeaderCount()),
                 new StreamingSlots(settings.maxStreamingExchanges()), List.of(accessLog, meters), meters,
-                registry, new AgentAuthenticator(registry), endUserGate, clientAddresses, limiter, activity,
+                registry, new AgentAuthenticator(registry, sessions), endUserGate, clientAddresses, limiter, activity,
                 new BackendAdmin(registry, clock, broker::connectedAgentCount, activity::lastUsed),
-                new AdminAuthenticator(settings.adminToken()), openTunnels)
+                new AdminAuthenticator(settings.adminToken()), openTunnels, agentLogins)
                 .storeIn(context);
         context.setAttribute(DRAIN_ATTRIBUTE, (Runnable) broker::shutdown);
         sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
