@@ -215,7 +215,8 @@ public final class BackendInstances implements AutoCloseable {
                 retryDelay.succeeded();
             } catch (DirectoryException e) {
                 Duration delay = retryDelay.failed();
-                pausedUntilNanos = now + delay.toNanos();
+                // Counted from the failure's answer, so the service sees at least this gap.
+                pausedUntilNanos = System.nanoTime() + delay.toNanos();
                 failures.failed(actionOf(id), InstanceIds.of(id), e, delay.toMillis());
                 // The others wait too: throttling, a missing permission or an outage hit them alike.
                 return;
@@ -259,7 +260,8 @@ public final class BackendInstances implements AutoCloseable {
         attributes.put(BACKEND_ID, backendId);
         attributes.put(AGENT_COUNT, Integer.toString(count));
         call(() -> directory.register(instanceId, attributes));
-        published.put(backendId, new Published(count, now));
+        // Counted from the answer, so two writes arrive at least the interval apart.
+        published.put(backendId, new Published(count, System.nanoTime()));
         dueAtNanos.remove(backendId);
         LOG.log(current == null ? Level.INFO : Level.DEBUG, "Cloud Map: registered instance ''{0}'' for backend ''{1}'' ({2} agents)",
                 instanceId, backendId, count);

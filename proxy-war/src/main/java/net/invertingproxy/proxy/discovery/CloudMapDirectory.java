@@ -107,7 +107,7 @@ final class CloudMapDirectory implements InstanceDirectory {
             return DirectoryException.Kind.THROTTLED;
         }
         if (e instanceof ServiceNotFoundException || e instanceof NamespaceNotFoundException
-                || lower.endsWith("notfoundexception") || e.statusCode() == 404) {
+                || lower.endsWith("notfound") || lower.endsWith("notfoundexception") || e.statusCode() == 404) {
             return DirectoryException.Kind.NOT_FOUND;
         }
         if (lower.startsWith("accessdenied") || lower.equals("unrecognizedclientexception")
