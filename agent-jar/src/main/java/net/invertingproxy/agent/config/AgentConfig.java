@@ -36,6 +36,8 @@ import org.apache.hc.core5.http.HttpHost;
  *   <tr><td>{@code metricsPort}</td><td>{@code -metrics-port}, 0 (none)</td></tr>
  *   <tr><td>{@code metricsAddress}</td><td>{@code -metrics-address}, {@code 127.0.0.1}</td></tr>
  *   <tr><td>{@code debug}</td><td>{@code -debug}, false</td></tr>
+ *   <tr><td>{@code serviceDiscovery}</td><td>{@code -SDnamespaceID}, {@code -SDService}, {@code -SDRegion},
+ *   {@code -SDEndpoint}, all empty (off)</td></tr>
  * </table>
  *
  * <p>Build one with {@link #parse(String...)}, e.g. {@code AgentConfig.parse("-proxy",
@@ -63,7 +65,8 @@ public record AgentConfig(
         String credential,
         int metricsPort,
         String metricsAddress,
-        boolean debug) {
+        boolean debug,
+        ServiceDiscovery serviceDiscovery) {
 
     /** Validates every setting and adds the trailing {@code /} the agent call paths are resolved against. */
     public AgentConfig {
@@ -105,6 +108,7 @@ public record AgentConfig(
         if (metricsAddress.isBlank()) {
             throw new IllegalArgumentException("-metrics-address must not be empty");
         }
+        serviceDiscovery = serviceDiscovery == null ? ServiceDiscovery.OFF : serviceDiscovery;
     }
 
     /** Parses a command line in the Go agent's syntax; {@code -help} and mistakes both throw {@link UsageException}. */
