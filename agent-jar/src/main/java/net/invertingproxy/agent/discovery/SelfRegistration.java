@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,6 +32,9 @@ public final class SelfRegistration {
     private final Duration maxRetry;
     private final Set<RegistryException.Kind> reported = EnumSet.noneOf(RegistryException.Kind.class);
     private final Thread thread;
+    // Counted down at stop: ends the wait between attempts but never interrupts a call, whose
+    // outcome (registered or not) the deregistration must know.
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile ServiceRegistry registry;
     private volatile boolean registered;
     private volatile boolean stopping;
@@ -67,7 +72,7 @@ public final class SelfRegistration {
      */
     public void stop(Duration timeout) {
         stopping = true;
-        thread.interrupt();
+        stopped.countDown();
         long deadline = System.nanoTime() + timeout.toNanos();
         join(thread, deadline);
         if (registered) {
@@ -103,7 +108,9 @@ public final class SelfRegistration {
                 logFailure("registration", failure, delay);
             }
             try {
-                Thread.sleep(delay.toMillis());
+                if (stopped.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
             } catch (InterruptedException e) {
                 return;
             }
