@@ -17,6 +17,8 @@ import java.util.logging.Logger;
 import net.invertingproxy.agent.aws.AwsLoginSigner;
 import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.agent.login.SessionAuthorization;
+import net.invertingproxy.agent.discovery.CloudMapSelfRegistration;
+import net.invertingproxy.agent.discovery.SelfRegistration;
 import net.invertingproxy.agent.forward.BackendClientFactory;
 import net.invertingproxy.agent.forward.ExchangeDispatcher;
 import net.invertingproxy.agent.forward.ExchangeListener;
@@ -55,6 +57,8 @@ public final class Agent implements AutoCloseable {
     private final PollLoop pollLoop;
     private final AgentMeters meters;
     private final MetricsEndpoint metricsEndpoint;
+    // Null without -SDService.
+    private SelfRegistration cloudMap;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -104,6 +108,8 @@ public final class Agent implements AutoCloseable {
             agent.healthChecker.start();
         }
         agent.pollLoop.start();
+        // On a thread of its own: polling never waits for Cloud Map.
+        agent.cloudMap = CloudMapSelfRegistration.startIfEnabled(config, agent.proxy.agentId());
         return agent;
     }
 
@@ -179,6 +185,9 @@ public final class Agent implements AutoCloseable {
 
     private boolean shutDown(Duration grace) {
         pollLoop.stop();
+        if (cloudMap != null) {
+            cloudMap.stop(SIGN_OFF_TIMEOUT);
+        }
         proxy.signOff(SIGN_OFF_TIMEOUT, pollLoop.inlineTaken());
         if (healthChecker != null) {
             healthChecker.stop();

@@ -39,6 +39,8 @@ import org.apache.hc.core5.http.HttpHost;
  *   <tr><td>{@code awsAuth}</td><td>{@code -aws-auth}, false</td></tr>
  *   <tr><td>{@code awsRegion}</td><td>{@code -aws-region}, empty (the AWS SDK's default region chain)</td></tr>
  *   <tr><td>{@code awsServerId}</td><td>{@code -aws-server-id}, empty (the {@code -proxy} URL's host)</td></tr>
+ *   <tr><td>{@code serviceDiscovery}</td><td>{@code -SDnamespaceID}, {@code -SDService}, {@code -SDRegion},
+ *   {@code -SDEndpoint}, all empty (off)</td></tr>
  * </table>
  *
  * <p>Build one with {@link #parse(String...)}, e.g. {@code AgentConfig.parse("-proxy",
@@ -69,7 +71,8 @@ public record AgentConfig(
         boolean debug,
         boolean awsAuth,
         String awsRegion,
-        String awsServerId) {
+        String awsServerId,
+        ServiceDiscovery serviceDiscovery) {
 
     /** Validates every setting and adds the trailing {@code /} the agent call paths are resolved against. */
     public AgentConfig {
@@ -125,6 +128,7 @@ public record AgentConfig(
             throw new IllegalArgumentException("-aws-auth and -credential exclude each other: an AWS-verified agent"
                     + " sends the session credential its login gives");
         }
+        serviceDiscovery = serviceDiscovery == null ? ServiceDiscovery.OFF : serviceDiscovery;
     }
 
     /** The server ID an AWS login is signed for: {@code -aws-server-id}, else the {@code -proxy} URL's host. */

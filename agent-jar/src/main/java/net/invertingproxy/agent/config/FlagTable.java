@@ -65,12 +65,17 @@ final class FlagTable {
         boolean awsAuth;
         String awsRegion;
         String awsServerId;
+        String sdNamespaceId;
+        String sdService;
+        String sdRegion;
+        String sdEndpoint;
 
         AgentConfig toConfig() {
             return new AgentConfig(proxy, backendId, host, scheme, proxyTimeout, backendTimeout, maxInFlight,
                     maxHeaderBytes, inlineRequests, websockets, websocketPing, healthCheckPath, healthCheckInterval, healthCheckUnhealthyThreshold,
                     forwardUserId, stripCredentials, gracefulShutdownTimeout, credential, metricsPort, metricsAddress,
-                    debug, awsAuth, awsRegion, awsServerId);
+                    debug, awsAuth, awsRegion, awsServerId,
+                    new ServiceDiscovery(sdNamespaceId, sdService, sdRegion, sdEndpoint));
         }
     }
 
@@ -170,7 +175,22 @@ final class FlagTable {
             new Flag("aws-server-id", "id", "",
                     "with -aws-auth, the proxy's server ID signed into the login (X-Inverting-Proxy-Server-ID), its"
                             + " aws-server-id setting; empty: the host of the -proxy URL",
-                    (s, v) -> s.awsServerId = v));
+                    (s, v) -> s.awsServerId = v),
+            // Named as in the AWS variant of the Go agent, so its command lines keep working.
+            new Flag("SDnamespaceID", "ID", "",
+                    "AWS Cloud Map namespace (ns-...) of the -SDService named by its name; with -SDService the agent"
+                            + " registers an instance for its backend at start and deregisters it at stop",
+                    (s, v) -> s.sdNamespaceId = v.trim()),
+            new Flag("SDService", "name|srv-ID", "",
+                    "AWS Cloud Map service the agent registers its backend in: its ID (srv-...) or its name in"
+                            + " -SDnamespaceID; empty: no registration (no AWS SDK class is loaded)",
+                    (s, v) -> s.sdService = v.trim()),
+            new Flag("SDRegion", "region", "",
+                    "AWS region of the Cloud Map service; empty: the AWS SDK's default lookup (AWS_REGION, profile)",
+                    (s, v) -> s.sdRegion = v.trim()),
+            new Flag("SDEndpoint", "URL", "",
+                    "URL of the Cloud Map API to call instead of the region's (a VPC endpoint, a test's stand-in)",
+                    (s, v) -> s.sdEndpoint = v.trim()));
 
     private static final Set<String> HELP = Set.of("h", "help");
 

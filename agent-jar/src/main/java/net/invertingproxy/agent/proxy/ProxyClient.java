@@ -97,6 +97,11 @@ public final class ProxyClient implements ModalCloseable {
     // agents on the same host and can be dismissed when it signs off.
     private final String agentId = RequestIds.next();
 
+    /** The ID this agent sends on every call, as the proxy tells agents apart. */
+    public String agentId() {
+        return agentId;
+    }
+
     /** A client for the proxy named in the configuration; the proxy timeout bounds connecting and each wait for an answer. */
     public ProxyClient(AgentConfig config, String userAgent) {
         this.proxy = config.proxy();

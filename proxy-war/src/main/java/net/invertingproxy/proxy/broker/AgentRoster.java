@@ -13,18 +13,22 @@ final class AgentRoster {
 
     private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
 
-    void seen(String agentKey, Instant now) {
+    /** Notes a poll of the agent; true if the agent was not counted before. */
+    boolean seen(String agentKey, Instant now) {
         if (lastSeen.size() < MAX_AGENTS || lastSeen.containsKey(agentKey)) {
-            lastSeen.put(agentKey, now);
+            return lastSeen.put(agentKey, now) == null;
         }
+        return false;
     }
 
-    void forget(String agentKey) {
-        lastSeen.remove(agentKey);
+    /** Forgets an agent; true if it was counted. */
+    boolean forget(String agentKey) {
+        return lastSeen.remove(agentKey) != null;
     }
 
-    void forgetSilentSince(Instant since) {
-        lastSeen.values().removeIf(seen -> seen.isBefore(since));
+    /** Forgets the agents silent since {@code since}; true if any was forgotten. */
+    boolean forgetSilentSince(Instant since) {
+        return lastSeen.values().removeIf(seen -> seen.isBefore(since));
     }
 
     int count() {

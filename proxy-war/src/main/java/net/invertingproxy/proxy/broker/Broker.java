@@ -10,6 +10,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 
 import net.invertingproxy.protocol.RequestIds;
 import net.invertingproxy.proxy.config.ProxySettings;
@@ -32,6 +33,8 @@ public final class Broker<C extends ClientSide> {
     // Per agent, the requests its last poll answers carried inline and it has not yet confirmed.
     private final Map<String, Queue<Exchange<C>>> unconfirmedInline = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
+    // Told the backend whose count of connected agents changed; must return at once.
+    private volatile Consumer<String> agentsChanged = backendId -> { };
 
     /**
      * A broker whose backends are whatever the callers name: callers check a backend exists (the
@@ -40,6 +43,15 @@ public final class Broker<C extends ClientSide> {
     public Broker(ProxySettings settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
+    }
+
+    /**
+     * Tells {@code listener} the ID of a backend whose {@link #connectedAgentCount} changed (an
+     * agent joined, signed off, went silent, or the backend was removed). It is called on request
+     * and sweeper threads, so it must only note the change and return.
+     */
+    public void onAgentsChanged(Consumer<String> listener) {
+        this.agentsChanged = listener;
     }
 
     /** Parks a client request for the backend and returns its exchange, or fails at once (no agent, full, closing). */
@@ -83,7 +95,9 @@ public final class Broker<C extends ClientSide> {
         BackendQueue<C> queue = backends.computeIfAbsent(backendId, id -> new BackendQueue<>(
                 settings.maxQueuedRequests(), settings.maxWaitingPolls(), settings.agentOfflineAfter()));
         Instant now = clock.instant();
-        rosters.computeIfAbsent(backendId, id -> new AgentRoster()).seen(agentKey, now);
+        if (rosters.computeIfAbsent(backendId, id -> new AgentRoster()).seen(agentKey, now)) {
+            agentsChanged.accept(backendId);
+        }
         WaitingPoll poll = new WaitingPoll(answer, agentKey, now.plus(settings.pollHold()));
         if (!accepting) {
             // Refused, not answered empty: an agent re-polling at once would spin until the end.
@@ -107,8 +121,8 @@ public final class Broker<C extends ClientSide> {
             queue.releasePollsOf(agentKey).forEach(Broker::sendQuietly);
         }
         AgentRoster roster = rosters.get(backendId);
-        if (roster != null) {
-            roster.forget(agentKey);
+        if (roster != null && roster.forget(agentKey)) {
+            agentsChanged.accept(backendId);
         }
         // What its last answer carried inline may never have been started: handed out again now.
         Queue<Exchange<C>> unconfirmed = unconfirmedInline.remove(agentKey);
@@ -232,9 +246,11 @@ public final class Broker<C extends ClientSide> {
             for (BackendQueue<C> queue : backends.values()) {
                 handoffs.addAll(queue.expirePolls(now));
             }
-            for (AgentRoster roster : rosters.values()) {
-                roster.forgetSilentSince(now.minus(settings.agentOfflineAfter()));
-            }
+            rosters.forEach((backendId, roster) -> {
+                if (roster.forgetSilentSince(now.minus(settings.agentOfflineAfter()))) {
+                    agentsChanged.accept(backendId);
+                }
+            });
             forgetStaleInline();
         } finally {
             // Claimed polls must be answered even if one exchange failed, or their agents would hang.
@@ -302,7 +318,9 @@ public final class Broker<C extends ClientSide> {
      */
     public void removeBackend(String backendId) {
         BackendQueue<C> queue = backends.remove(backendId);
-        rosters.remove(backendId);
+        if (rosters.remove(backendId) != null) {
+            agentsChanged.accept(backendId);
+        }
         if (queue != null) {
             queue.releasePolls().forEach(Broker::sendQuietly);
         }

@@ -91,6 +91,21 @@ public enum ProxySetting {
     /** The key session credentials are signed with, shared by several proxy instances. */
     AWS_SESSION_KEY("aws-session-key", "",
             "Key (32+ characters) that session credentials are signed with (HMAC-SHA256); give all instances behind one load balancer the same, so a session holds on each. Empty: a random key per process (sessions end with a restart)."),
+    /** The Cloud Map service the proxy registers its connected backends in; empty turns Cloud Map off. */
+    CLOUDMAP_SERVICE_ID("cloudmap-service-id", "",
+            "ID of the AWS Cloud Map service (srv-...) in which the proxy registers an instance for every backend with a connected agent; empty turns Cloud Map off (no AWS SDK class is loaded)."),
+    /** The AWS region of the Cloud Map service. */
+    CLOUDMAP_REGION("cloudmap-region", "",
+            "AWS region of the Cloud Map service, e.g. eu-west-1; empty: the AWS SDK's default lookup (AWS_REGION, the profile, the instance metadata)."),
+    /** Another Cloud Map endpoint, for tests or VPC endpoints. */
+    CLOUDMAP_ENDPOINT("cloudmap-endpoint", "",
+            "URL of the Cloud Map API to call instead of the region's, e.g. a VPC endpoint; empty: the region's."),
+    /** The URL under which the proxy is reached, published as an attribute. */
+    CLOUDMAP_PROXY_URL("cloudmap-proxy-url", "",
+            "URL clients reach this proxy at, published as the instance attribute proxyUrl; empty publishes the backend's routes (attribute routes) instead."),
+    /** The shortest time between two updates of one backend's agent count. */
+    CLOUDMAP_UPDATE_INTERVAL_SECONDS("cloudmap-update-interval-seconds", "10",
+            "Shortest time between two updates of one backend's instance when only its agent count changed (registration and deregistration are never delayed)."),
     /** How often overdue requests and polls are looked for. */
     SWEEP_INTERVAL_MILLIS("sweep-interval-millis", "200",
             "How often overdue requests and polls are looked for; timeouts are accurate to this.");

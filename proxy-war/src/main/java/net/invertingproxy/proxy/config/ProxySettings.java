@@ -140,6 +140,16 @@ public record ProxySettings(
         }
     }
 
+    /**
+     * One setting's value, looked up as every other (context parameter, system property,
+     * environment, default), for a feature that reads its own settings; numbers were already
+     * checked by {@link #resolve}.
+     */
+    public static String valueOf(ProxySetting setting, Function<String, String> contextParameters,
+                                 Map<?, ?> systemProperties, Map<String, String> environment) {
+        return lookup(setting, contextParameters, systemProperties, environment).value();
+    }
+
     /** A setting's value and where it came from, for error messages. */
     private record Found(ProxySetting setting, String value, String source) {
         InvalidSettingException invalid(String requirement) {

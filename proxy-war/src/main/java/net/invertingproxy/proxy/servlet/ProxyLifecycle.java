@@ -26,6 +26,9 @@ import net.invertingproxy.proxy.login.AgentLogins;
 import net.invertingproxy.proxy.login.SessionCredentials;
 import net.invertingproxy.proxy.credential.AdminAuthenticator;
 import net.invertingproxy.proxy.credential.AgentAuthenticator;
+import net.invertingproxy.proxy.discovery.BackendInstances;
+import net.invertingproxy.proxy.discovery.CloudMapInstances;
+import net.invertingproxy.proxy.discovery.CloudMapSettings;
 import net.invertingproxy.proxy.limits.BackendLimiter;
 import net.invertingproxy.proxy.metrics.ProxyMeters;
 import net.invertingproxy.proxy.observe.AccessLog;
@@ -45,12 +48,15 @@ public final class ProxyLifecycle implements ServletContextListener {
     public static final String DRAIN_ATTRIBUTE = "net.invertingproxy.proxy.drain";
 
     private static final long DRAIN_CHECK_MILLIS = 50;
+    private static final Duration CLOUD_MAP_WITHDRAW_TIMEOUT = Duration.ofSeconds(5);
 
     private ScheduledExecutorService sweeper;
     private Broker<ParkedClient> broker;
     private Duration drainTimeout;
     private ProxyMeters meters;
     private AccessLog accessLog;
+    // Null with Cloud Map off.
+    private BackendInstances cloudMap;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -67,6 +73,12 @@ public final class ProxyLifecycle implements ServletContextListener {
         registry.onRemoval(broker::removeBackend);
         registry.onRemoval(limiter::forget);
         registry.onRemoval(activity::forget);
+        cloudMap = CloudMapInstances.startIfEnabled(
+                CloudMapSettings.resolve(context::getInitParameter, System.getProperties(), System.getenv()),
+                broker::connectedAgentCount, broker::backendIds, id -> routesOf(registry, id));
+        if (cloudMap != null) {
+            broker.onAgentsChanged(cloudMap::changed);
+        }
         ClientAddresses clientAddresses = new ClientAddresses(settings.trustedProxies());
         EndUserGate endUserGate = new EndUserGate(clientAddresses,
                 new AlbOidcVerifier(new AlbPublicKeys(settings.albPublicKeysUrl(), clock), clock));
@@ -119,9 +131,20 @@ public final class ProxyLifecycle implements ServletContextListener {
         return registry;
     }
 
+    private static String routesOf(BackendRegistry registry, String backendId) {
+        return registry.get(backendId).map(backend -> backend.routes().stream()
+                .map(route -> (route.host() == null ? "" : route.host()) + route.pathPrefix())
+                .collect(java.util.stream.Collectors.joining(","))).orElse("");
+    }
+
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         broker.shutdown();
+        if (cloudMap != null) {
+            // Withdrawn before the drain, so that nobody is sent here while it lasts.
+            cloudMap.withdrawAll(CLOUD_MAP_WITHDRAW_TIMEOUT);
+            cloudMap.close();
+        }
         awaitDrained(drainTimeout);
         sweeper.shutdownNow();
         meters.close();
