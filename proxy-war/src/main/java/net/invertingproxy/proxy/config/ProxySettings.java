@@ -1,5 +1,7 @@
 package net.invertingproxy.proxy.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +38,8 @@ public record ProxySettings(
         String adminToken,
         List<AddressRange> trustedProxies,
         String albPublicKeysUrl,
-        int maxBackends) {
+        int maxBackends,
+        CloudWatchSettings cloudWatch) {
 
     /** Who may read {@code /metrics}. */
     public enum MetricsAccess {
@@ -58,7 +61,7 @@ public record ProxySettings(
         return new ProxySettings(pollHold, requestTimeout, agentOfflineAfter, claimTimeout, maxQueuedRequests,
                 maxExchanges, maxStreamingExchanges, maxWaitingUpgrades, websocketPing, maxWaitingPolls, maxHeaderBytes, maxHeaderCount, drainTimeout,
                 metricsAccess, metricsToken, sweepInterval, dataDir, adminToken, trustedProxies, albPublicKeysUrl,
-                maxBackends);
+                maxBackends, cloudWatch);
     }
 
     /**
@@ -99,7 +102,12 @@ public record ProxySettings(
                 texts.get(ProxySetting.ADMIN_TOKEN).value(),
                 trustedProxies(texts.get(ProxySetting.TRUSTED_PROXIES)),
                 albPublicKeysUrl(texts.get(ProxySetting.ALB_PUBLIC_KEYS_URL)),
-                Math.toIntExact(values.get(ProxySetting.MAX_BACKENDS)));
+                Math.toIntExact(values.get(ProxySetting.MAX_BACKENDS)),
+                new CloudWatchSettings(texts.get(ProxySetting.CLOUDWATCH_NAMESPACE).value(),
+                        texts.get(ProxySetting.CLOUDWATCH_REGION).value(),
+                        Duration.ofSeconds(values.get(ProxySetting.CLOUDWATCH_STEP_SECONDS)),
+                        endpoint(texts.get(ProxySetting.CLOUDWATCH_ENDPOINT)),
+                        bool(texts.get(ProxySetting.CLOUDWATCH_EMF))));
     }
 
     /** A setting's value and where it came from, for error messages. */
@@ -143,6 +151,29 @@ public record ProxySettings(
             throw found.invalid("must be an http(s) URL containing {kid}");
         }
         return value;
+    }
+
+    private static URI endpoint(Found found) {
+        if (found.value().isEmpty()) {
+            return null;
+        }
+        try {
+            URI uri = new URI(found.value());
+            if (uri.getHost() != null && ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // Refused below with the same message as any other unusable URL.
+        }
+        throw found.invalid("must be an http(s) URL");
+    }
+
+    private static boolean bool(Found found) {
+        return switch (found.value().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw found.invalid("must be true or false");
+        };
     }
 
     private static MetricsAccess metricsAccess(Found found) {

@@ -24,6 +24,7 @@ import net.invertingproxy.proxy.credential.AdminAuthenticator;
 import net.invertingproxy.proxy.credential.AgentAuthenticator;
 import net.invertingproxy.proxy.limits.BackendLimiter;
 import net.invertingproxy.proxy.metrics.ProxyMeters;
+import net.invertingproxy.proxy.metrics.cloudwatch.CloudWatchRegistries;
 import net.invertingproxy.proxy.observe.AccessLog;
 import net.invertingproxy.proxy.observe.BackendActivity;
 import net.invertingproxy.proxy.registry.Backend;
@@ -56,7 +57,9 @@ public final class ProxyLifecycle implements ServletContextListener {
         BackendRegistry registry = openRegistry(settings);
         broker = new Broker<>(settings, clock);
         drainTimeout = settings.drainTimeout();
-        meters = new ProxyMeters(broker);
+        // Only touched when enabled: with CloudWatch off, no AWS SDK class is loaded.
+        meters = new ProxyMeters(broker, settings.cloudWatch().enabled()
+                ? List.of(CloudWatchRegistries.start(settings.cloudWatch())) : List.of());
         accessLog = new AccessLog();
         BackendLimiter limiter = new BackendLimiter();
         BackendActivity activity = new BackendActivity(clock);
