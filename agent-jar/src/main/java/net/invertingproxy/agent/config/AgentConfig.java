@@ -36,6 +36,8 @@ import org.apache.hc.core5.http.HttpHost;
  *   <tr><td>{@code metricsPort}</td><td>{@code -metrics-port}, 0 (none)</td></tr>
  *   <tr><td>{@code metricsAddress}</td><td>{@code -metrics-address}, {@code 127.0.0.1}</td></tr>
  *   <tr><td>{@code debug}</td><td>{@code -debug}, false</td></tr>
+ *   <tr><td>{@code cloudWatch}</td><td>{@code -cloudwatch-namespace} (empty: off), {@code -cloudwatch-region},
+ *       {@code -cloudwatch-step} (60 s), {@code -cloudwatch-endpoint}</td></tr>
  * </table>
  *
  * <p>Build one with {@link #parse(String...)}, e.g. {@code AgentConfig.parse("-proxy",
@@ -63,7 +65,8 @@ public record AgentConfig(
         String credential,
         int metricsPort,
         String metricsAddress,
-        boolean debug) {
+        boolean debug,
+        CloudWatchOptions cloudWatch) {
 
     /** Validates every setting and adds the trailing {@code /} the agent call paths are resolved against. */
     public AgentConfig {
@@ -102,6 +105,7 @@ public record AgentConfig(
             throw new IllegalArgumentException("-metrics-port must be a port number (0 for none), got " + metricsPort);
         }
         Objects.requireNonNull(metricsAddress, "metricsAddress");
+        Objects.requireNonNull(cloudWatch, "cloudWatch");
         if (metricsAddress.isBlank()) {
             throw new IllegalArgumentException("-metrics-address must not be empty");
         }
