@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -26,10 +27,13 @@ import net.invertingproxy.agent.health.HealthChecker;
 import net.invertingproxy.agent.health.HealthGate;
 import net.invertingproxy.agent.metrics.AgentMeters;
 import net.invertingproxy.agent.metrics.MetricsEndpoint;
+import net.invertingproxy.agent.metrics.cloudwatch.CloudWatchRegistries;
 import net.invertingproxy.agent.poll.Backoff;
 import net.invertingproxy.agent.poll.PollListener;
 import net.invertingproxy.agent.poll.PollLoop;
 import net.invertingproxy.agent.proxy.ProxyClient;
+
+import io.micrometer.core.instrument.MeterRegistry;
 
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.core5.io.CloseMode;
@@ -67,10 +71,11 @@ public final class Agent implements AutoCloseable {
         // As the Go agent, with health checks on it polls only once the backend has passed one.
         this.health = new HealthGate(!config.healthCheckEnabled());
         // Gauges read the dispatcher only when scraped, by which time it exists.
-        this.meters = config.metricsEnabled() ? new AgentMeters(this::inFlight, health::isHealthy) : null;
+        this.meters = config.metricsEnabled() || config.cloudWatch().enabled()
+                ? new AgentMeters(this::inFlight, health::isHealthy, publishers(config)) : null;
         // Bound before any client starts: a taken port then fails start-up with nothing to undo
         // (closing a just-started async client races its I/O reactor, which logs a stack trace).
-        this.metricsEndpoint = meters == null ? null : startMetrics(config, meters);
+        this.metricsEndpoint = config.metricsEnabled() ? startMetrics(config, meters) : null;
         this.proxy = new ProxyClient(config, "inverting-proxy-agent/" + VERSION);
         if (config.awsAuth()) {
             // The only path to the AWS SDK: without -aws-auth none of its classes is loaded.
@@ -83,6 +88,12 @@ public final class Agent implements AutoCloseable {
         this.healthChecker = config.healthCheckEnabled() ? new HealthChecker(config, backend, health) : null;
         this.pollLoop = new PollLoop(proxy, dispatcher::dispatch, health, Backoff.standard(), config.proxy().toString(),
                 meters != null ? meters : PollListener.NONE);
+    }
+
+    // Only touched when enabled: with CloudWatch off, no AWS SDK class is loaded.
+    private static List<MeterRegistry> publishers(AgentConfig config) {
+        return config.cloudWatch().enabled()
+                ? List.of(CloudWatchRegistries.start(config.cloudWatch(), config.backendId())) : List.of();
     }
 
     private static MetricsEndpoint startMetrics(AgentConfig config, AgentMeters meters) {

@@ -41,6 +41,8 @@ import org.apache.hc.core5.http.HttpHost;
  *   <tr><td>{@code awsServerId}</td><td>{@code -aws-server-id}, empty (the {@code -proxy} URL's host)</td></tr>
  *   <tr><td>{@code serviceDiscovery}</td><td>{@code -SDnamespaceID}, {@code -SDService}, {@code -SDRegion},
  *   {@code -SDEndpoint}, all empty (off)</td></tr>
+ *   <tr><td>{@code cloudWatch}</td><td>{@code -cloudwatch-namespace} (empty: off), {@code -cloudwatch-region},
+ *       {@code -cloudwatch-step} (60 s), {@code -cloudwatch-endpoint}</td></tr>
  * </table>
  *
  * <p>Build one with {@link #parse(String...)}, e.g. {@code AgentConfig.parse("-proxy",
@@ -72,7 +74,8 @@ public record AgentConfig(
         boolean awsAuth,
         String awsRegion,
         String awsServerId,
-        ServiceDiscovery serviceDiscovery) {
+        ServiceDiscovery serviceDiscovery,
+        CloudWatchOptions cloudWatch) {
 
     /** Validates every setting and adds the trailing {@code /} the agent call paths are resolved against. */
     public AgentConfig {
@@ -111,6 +114,7 @@ public record AgentConfig(
             throw new IllegalArgumentException("-metrics-port must be a port number (0 for none), got " + metricsPort);
         }
         Objects.requireNonNull(metricsAddress, "metricsAddress");
+        Objects.requireNonNull(cloudWatch, "cloudWatch");
         if (metricsAddress.isBlank()) {
             throw new IllegalArgumentException("-metrics-address must not be empty");
         }

@@ -61,6 +61,10 @@ final class FlagTable {
         String credential;
         int metricsPort;
         String metricsAddress;
+        String cloudWatchNamespace;
+        String cloudWatchRegion;
+        Duration cloudWatchStep;
+        URI cloudWatchEndpoint;
         boolean debug;
         boolean awsAuth;
         String awsRegion;
@@ -75,7 +79,9 @@ final class FlagTable {
                     maxHeaderBytes, inlineRequests, websockets, websocketPing, healthCheckPath, healthCheckInterval, healthCheckUnhealthyThreshold,
                     forwardUserId, stripCredentials, gracefulShutdownTimeout, credential, metricsPort, metricsAddress,
                     debug, awsAuth, awsRegion, awsServerId,
-                    new ServiceDiscovery(sdNamespaceId, sdService, sdRegion, sdEndpoint));
+                    new ServiceDiscovery(sdNamespaceId, sdService, sdRegion, sdEndpoint),
+                    new CloudWatchOptions(cloudWatchNamespace, cloudWatchRegion, cloudWatchStep,
+                    cloudWatchEndpoint));
         }
     }
 
@@ -159,6 +165,20 @@ final class FlagTable {
             new Flag("metrics-address", "address", "127.0.0.1",
                     "address the metrics port listens on; 0.0.0.0 exposes it on every interface",
                     (s, v) -> s.metricsAddress = v),
+            new Flag("cloudwatch-namespace", "namespace", "",
+                    "CloudWatch namespace that the agent's response-code counts and backend latency are published"
+                            + " under, with the dimension BackendId; empty publishes nothing (and loads no AWS SDK class)",
+                    (s, v) -> s.cloudWatchNamespace = v.trim()),
+            new Flag("cloudwatch-region", "region", "",
+                    "AWS region of the CloudWatch namespace; empty: the SDK's default lookup (AWS_REGION, the profile,"
+                            + " the instance metadata)",
+                    (s, v) -> s.cloudWatchRegion = v.trim()),
+            new Flag("cloudwatch-step", "duration", "60s",
+                    "how often meters are published to CloudWatch, also the period each datum covers (at least 1s)",
+                    (s, v) -> s.cloudWatchStep = GoDuration.parse(v)),
+            new Flag("cloudwatch-endpoint", "URL", "",
+                    "another CloudWatch endpoint (a VPC endpoint, a test's fake); empty: the region's own",
+                    (s, v) -> s.cloudWatchEndpoint = v.isBlank() ? null : uri(v)),
             new Flag("debug", null, "false",
                     "log the agent's own debug messages",
                     (s, v) -> s.debug = bool(v)),

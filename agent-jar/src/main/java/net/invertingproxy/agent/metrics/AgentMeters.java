@@ -1,17 +1,21 @@
 package net.invertingproxy.agent.metrics;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -22,10 +26,12 @@ import net.invertingproxy.agent.poll.PollListener;
 /**
  * Every meter of the agent in one Prometheus registry: requests forwarded by status and outcome,
  * backend latency, requests in flight, polls and reconnects to the proxy, backend health, and the
- * JVM's own meters. Tags take only bounded values (status codes, outcomes), never paths.
+ * JVM's own meters. Tags take only bounded values (status codes, outcomes), never paths. The same
+ * meters can also feed other registries (CloudWatch), whose own filters choose what they keep.
  */
 public final class AgentMeters implements ExchangeListener, PollListener, AutoCloseable {
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final CompositeMeterRegistry registry;
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final Timer backendLatency;
     private final Counter pollFailures;
@@ -33,6 +39,14 @@ public final class AgentMeters implements ExchangeListener, PollListener, AutoCl
 
     /** Meters whose gauges read the agent's requests in flight and backend health when scraped. */
     public AgentMeters(IntSupplier inFlight, BooleanSupplier backendHealthy) {
+        this(inFlight, backendHealthy, List.of());
+    }
+
+    /** As {@link #AgentMeters(IntSupplier, BooleanSupplier)}, also feeding the other registries, which are closed with these meters. */
+    public AgentMeters(IntSupplier inFlight, BooleanSupplier backendHealthy, List<MeterRegistry> publishers) {
+        // Every child is there before the first meter: one added later would miss the meters before it.
+        registry = new CompositeMeterRegistry(Clock.SYSTEM, List.of(prometheus));
+        publishers.forEach(registry::add);
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -86,7 +100,7 @@ public final class AgentMeters implements ExchangeListener, PollListener, AutoCl
 
     /** The Prometheus text exposition of every meter. */
     public String scrape() {
-        return registry.scrape();
+        return prometheus.scrape();
     }
 
     @Override

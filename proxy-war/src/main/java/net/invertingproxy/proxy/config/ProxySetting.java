@@ -106,6 +106,21 @@ public enum ProxySetting {
     /** The shortest time between two updates of one backend's agent count. */
     CLOUDMAP_UPDATE_INTERVAL_SECONDS("cloudmap-update-interval-seconds", "10",
             "Shortest time between two updates of one backend's instance when only its agent count changed (registration and deregistration are never delayed)."),
+    /** The CloudWatch namespace the per-backend request meters are published under; empty publishes nothing. */
+    CLOUDWATCH_NAMESPACE("cloudwatch-namespace", "",
+            "CloudWatch namespace that response-code counts and latency per backend are published under (Micrometer's CloudWatch registry); empty turns publishing off and loads no AWS SDK class."),
+    /** The AWS region CloudWatch metrics go to. */
+    CLOUDWATCH_REGION("cloudwatch-region", "",
+            "AWS region of the CloudWatch namespace; empty: the SDK's default lookup (AWS_REGION, the profile, the instance metadata)."),
+    /** How often meters are published to CloudWatch. */
+    CLOUDWATCH_STEP_SECONDS("cloudwatch-step-seconds", "60",
+            "Seconds between two publications to CloudWatch, also the period each datum covers."),
+    /** Another CloudWatch endpoint, e.g. a VPC endpoint or a test's fake. */
+    CLOUDWATCH_ENDPOINT("cloudwatch-endpoint", "",
+            "URL of another CloudWatch endpoint (a VPC endpoint, a test's fake); empty: the region's own."),
+    /** Whether CloudWatch metrics are written as Embedded Metric Format log lines instead of API calls. */
+    CLOUDWATCH_EMF("cloudwatch-emf", "false",
+            "true writes each step's per-backend meters as one Embedded Metric Format JSON line per backend on the logger net.invertingproxy.cloudwatch.emf (for the CloudWatch agent or Lambda to pick up) instead of calling PutMetricData."),
     /** How often overdue requests and polls are looked for. */
     SWEEP_INTERVAL_MILLIS("sweep-interval-millis", "200",
             "How often overdue requests and polls are looked for; timeouts are accurate to this.");

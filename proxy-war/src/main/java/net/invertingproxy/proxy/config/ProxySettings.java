@@ -39,7 +39,8 @@ public record ProxySettings(
         List<AddressRange> trustedProxies,
         String albPublicKeysUrl,
         int maxBackends,
-        AwsLoginSettings awsLogin) {
+        AwsLoginSettings awsLogin,
+        CloudWatchSettings cloudWatch) {
 
     /** Who may read {@code /metrics}. */
     public enum MetricsAccess {
@@ -61,7 +62,7 @@ public record ProxySettings(
         return new ProxySettings(pollHold, requestTimeout, agentOfflineAfter, claimTimeout, maxQueuedRequests,
                 maxExchanges, maxStreamingExchanges, maxWaitingUpgrades, websocketPing, maxWaitingPolls, maxHeaderBytes, maxHeaderCount, drainTimeout,
                 metricsAccess, metricsToken, sweepInterval, dataDir, adminToken, trustedProxies, albPublicKeysUrl,
-                maxBackends, awsLogin);
+                maxBackends, awsLogin, cloudWatch);
     }
 
     /**
@@ -103,7 +104,12 @@ public record ProxySettings(
                 trustedProxies(texts.get(ProxySetting.TRUSTED_PROXIES)),
                 albPublicKeysUrl(texts.get(ProxySetting.ALB_PUBLIC_KEYS_URL)),
                 Math.toIntExact(values.get(ProxySetting.MAX_BACKENDS)),
-                awsLogin(texts, values));
+                awsLogin(texts, values),
+                new CloudWatchSettings(texts.get(ProxySetting.CLOUDWATCH_NAMESPACE).value(),
+                        texts.get(ProxySetting.CLOUDWATCH_REGION).value(),
+                        Duration.ofSeconds(values.get(ProxySetting.CLOUDWATCH_STEP_SECONDS)),
+                        endpoint(texts.get(ProxySetting.CLOUDWATCH_ENDPOINT)),
+                        bool(texts.get(ProxySetting.CLOUDWATCH_EMF))));
     }
 
     private static AwsLoginSettings awsLogin(Map<ProxySetting, Found> texts, Map<ProxySetting, Long> values) {
@@ -191,6 +197,29 @@ public record ProxySettings(
             throw found.invalid("must be an http(s) URL containing {kid}");
         }
         return value;
+    }
+
+    private static URI endpoint(Found found) {
+        if (found.value().isEmpty()) {
+            return null;
+        }
+        try {
+            URI uri = new URI(found.value());
+            if (uri.getHost() != null && ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // Refused below with the same message as any other unusable URL.
+        }
+        throw found.invalid("must be an http(s) URL");
+    }
+
+    private static boolean bool(Found found) {
+        return switch (found.value().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw found.invalid("must be true or false");
+        };
     }
 
     private static MetricsAccess metricsAccess(Found found) {

@@ -1,16 +1,21 @@
 package net.invertingproxy.proxy.metrics;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+
+import io.micrometer.core.instrument.Clock;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -22,16 +27,29 @@ import net.invertingproxy.proxy.observe.ExchangeSummary;
  * Every meter of the proxy in one Prometheus registry: client requests by backend, status and
  * outcome; client and backend latency histograms; bytes in and out; polls; and gauges of parked
  * exchanges, queued requests, held polls and connected agents, plus the JVM's own meters.
- * Tags take only bounded values (backend IDs, status codes, outcomes), never paths.
+ * Tags take only bounded values (backend IDs, status codes, outcomes), never paths. The same meters
+ * can also feed other registries (CloudWatch), whose own filters choose what they keep.
  */
 public final class ProxyMeters implements ExchangeListener, AutoCloseable {
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final CompositeMeterRegistry registry;
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final Set<String> gaugedBackends = new HashSet<>();
     private final Broker<?> broker;
 
-    /** Meters for the given broker's backends. */
+    /** Meters for the given broker's backends, scraped by Prometheus only. */
     public ProxyMeters(Broker<?> broker) {
+        this(broker, List.of());
+    }
+
+    /**
+     * Meters for the given broker's backends, scraped by Prometheus and fed to the other registries
+     * too, which are closed with these meters.
+     */
+    public ProxyMeters(Broker<?> broker, List<MeterRegistry> publishers) {
+        // Every child is there before the first meter: one added later would miss the meters before it.
+        registry = new CompositeMeterRegistry(Clock.SYSTEM, List.of(prometheus));
+        publishers.forEach(registry::add);
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -110,7 +128,7 @@ public final class ProxyMeters implements ExchangeListener, AutoCloseable {
     /** The Prometheus text exposition of every meter. */
     public String scrape() {
         syncBackendGauges();
-        return registry.scrape();
+        return prometheus.scrape();
     }
 
     private Counter polls(String backendId, String result) {

@@ -31,6 +31,7 @@ import net.invertingproxy.proxy.discovery.CloudMapInstances;
 import net.invertingproxy.proxy.discovery.CloudMapSettings;
 import net.invertingproxy.proxy.limits.BackendLimiter;
 import net.invertingproxy.proxy.metrics.ProxyMeters;
+import net.invertingproxy.proxy.metrics.cloudwatch.CloudWatchRegistries;
 import net.invertingproxy.proxy.observe.AccessLog;
 import net.invertingproxy.proxy.observe.BackendActivity;
 import net.invertingproxy.proxy.registry.Backend;
@@ -66,7 +67,9 @@ public final class ProxyLifecycle implements ServletContextListener {
         BackendRegistry registry = openRegistry(settings);
         broker = new Broker<>(settings, clock);
         drainTimeout = settings.drainTimeout();
-        meters = new ProxyMeters(broker);
+        // Only touched when enabled: with CloudWatch off, no AWS SDK class is loaded.
+        meters = new ProxyMeters(broker, settings.cloudWatch().enabled()
+                ? List.of(CloudWatchRegistries.start(settings.cloudWatch())) : List.of());
         accessLog = new AccessLog();
         BackendLimiter limiter = new BackendLimiter();
         BackendActivity activity = new BackendActivity(clock);
