@@ -161,6 +161,21 @@ class AwsAgentLoginTest {
     }
 
     @Test
+    void anUnknownRoleIsRememberedSoThatRetriesDoNotAskIamAgain() throws Exception {
+        try (FakeAws aws = new FakeAws(); Tunnel tunnel = proxyWith(aws)) {
+            tunnel.admin.create(AWS_BACKEND);
+            aws.iamAnswer = FakeAws.noSuchRole(FakeAws.ROLE);
+            for (int i = 0; i < 2; i++) {
+                RawResponse answer = login(tunnel, "default", signedFor(SERVER_ID));
+                assertEquals(403, answer.status(), answer.toString());
+                assertEquals("role " + FakeAws.ROLE + " is unknown to IAM\n", answer.bodyText());
+            }
+            assertEquals(2, aws.sts.size(), "each login is still verified with STS");
+            assertEquals(1, aws.iam.size(), "the second login was refused from the cache");
+        }
+    }
+
+    @Test
     void loginsBeyondTheLimitGet503AtOnceAndTheHeldOnesSucceedOnceStsAnswers() throws Exception {
         ExecutorService agents = Executors.newFixedThreadPool(2);
         try (FakeAws aws = new FakeAws(); Tunnel tunnel = proxyWith(aws, "aws-max-concurrent-logins", "2")) {
