@@ -5,11 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.junit.jupiter.api.AfterAll;
@@ -66,10 +71,12 @@ class AwsAgentLoginTest {
         });
     }
 
-    private static Tunnel proxyWith(FakeAws aws) throws Exception {
-        return Tunnel.withoutBackends(Tunnel.settings("poll-hold-seconds", "1", "aws-server-id", SERVER_ID,
+    private static Tunnel proxyWith(FakeAws aws, String... moreSettings) throws Exception {
+        Map<String, String> settings = Tunnel.settings("poll-hold-seconds", "1", "aws-server-id", SERVER_ID,
                 "aws-region", REGION, "aws-sts-endpoint", aws.sts().toString(), "aws-iam-endpoint", aws.iam().toString(),
-                "aws-iam-account", FakeAws.ACCOUNT));
+                "aws-iam-account", FakeAws.ACCOUNT);
+        settings.putAll(Tunnel.settings(moreSettings));
+        return Tunnel.withoutBackends(settings);
     }
 
     private static AgentLogin.Request signedFor(String serverId) {
@@ -150,6 +157,57 @@ class AwsAgentLoginTest {
             RawResponse answer = login(tunnel, "default", signedFor(SERVER_ID));
             assertEquals(403, answer.status(), answer.toString());
             assertEquals("role " + FakeAws.ROLE + " is unknown to IAM\n", answer.bodyText());
+        }
+    }
+
+    @Test
+    void anUnknownRoleIsRememberedSoThatRetriesDoNotAskIamAgain() throws Exception {
+        try (FakeAws aws = new FakeAws(); Tunnel tunnel = proxyWith(aws)) {
+            tunnel.admin.create(AWS_BACKEND);
+            aws.iamAnswer = FakeAws.noSuchRole(FakeAws.ROLE);
+            for (int i = 0; i < 2; i++) {
+                RawResponse answer = login(tunnel, "default", signedFor(SERVER_ID));
+                assertEquals(403, answer.status(), answer.toString());
+                assertEquals("role " + FakeAws.ROLE + " is unknown to IAM\n", answer.bodyText());
+            }
+            assertEquals(2, aws.sts.size(), "each login is still verified with STS");
+            assertEquals(1, aws.iam.size(), "the second login was refused from the cache");
+        }
+    }
+
+    @Test
+    void loginsBeyondTheLimitGet503AtOnceAndTheHeldOnesSucceedOnceStsAnswers() throws Exception {
+        ExecutorService agents = Executors.newFixedThreadPool(2);
+        try (FakeAws aws = new FakeAws(); Tunnel tunnel = proxyWith(aws, "aws-max-concurrent-logins", "2")) {
+            tunnel.admin.create(AWS_BACKEND);
+            aws.holdStsAnswers();
+            List<Future<RawResponse>> held = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                AgentLogin.Request signed = signedFor(SERVER_ID);
+                held.add(agents.submit(() -> login(tunnel, "default", signed)));
+            }
+            assertTrue(aws.awaitStsRequests(2), "two logins wait for STS");
+
+            // Answered while the other two are still held: it did not wait for a slot.
+            RawResponse extra = login(tunnel, "default", signedFor(SERVER_ID));
+            assertEquals(503, extra.status(), extra.toString());
+            assertEquals("1", extra.header("Retry-After"), extra.toString());
+            assertEquals("too many AWS logins are being checked at once; try again shortly\n", extra.bodyText());
+            assertEquals(2, aws.sts.size(), "the extra login never reached STS");
+
+            aws.releaseStsAnswers();
+            for (Future<RawResponse> login : held) {
+                assertTrue(sessionOf(login.get(10, TimeUnit.SECONDS)).startsWith("ips_"));
+            }
+            // Refused logins give their slot back too: with fewer slots left the last login would get 503.
+            aws.stsAnswer = FakeAws.expiredSignature();
+            for (int i = 0; i < 3; i++) {
+                assertEquals(401, login(tunnel, "default", signedFor(SERVER_ID)).status());
+            }
+            aws.stsAnswer = FakeAws.callerIdentity(FakeAws.ROLE_ARN, FakeAws.ACCOUNT);
+            sessionOf(login(tunnel, "default", signedFor(SERVER_ID)));
+        } finally {
+            agents.shutdownNow();
         }
     }
 

@@ -10,13 +10,19 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
  * STS and IAM as a local HTTP server: it records every request as it came and answers what the
- * test set, in AWS's XML. STS is at {@code /sts/}, IAM at the root.
+ * test set, in AWS's XML. STS is at {@code /sts/}, IAM at the root. STS's answers can be held
+ * back until the test releases them, to keep logins waiting as a slow STS would.
  */
 final class FakeAws implements AutoCloseable {
     /** One request as received. */
@@ -39,13 +45,41 @@ final class FakeAws implements AutoCloseable {
     volatile Answer stsAnswer = callerIdentity(ROLE_ARN, ACCOUNT);
     volatile Answer iamAnswer = roleTags("AllowedBackends", "default");
     private final HttpServer server;
+    // A thread per request, so that held STS answers do not hold the others up.
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final Semaphore stsArrivals = new Semaphore(0);
+    private volatile CountDownLatch stsRelease = new CountDownLatch(0);
 
     FakeAws() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/sts", exchange -> answer(exchange, sts, stsAnswer));
+        server.setExecutor(threads);
+        server.createContext("/sts", exchange -> {
+            Received received = record(exchange, sts);
+            stsArrivals.release();
+            awaitRelease(received);
+            answer(exchange, stsAnswer);
+        });
         // The SDK posts to the endpoint's root whatever path it names.
-        server.createContext("/", exchange -> answer(exchange, iam, iamAnswer));
+        server.createContext("/", exchange -> {
+            record(exchange, iam);
+            answer(exchange, iamAnswer);
+        });
         server.start();
+    }
+
+    /** From now on STS answers only once {@link #releaseStsAnswers()} is called. */
+    void holdStsAnswers() {
+        stsRelease = new CountDownLatch(1);
+    }
+
+    /** Lets every held STS answer, and those to come, go out. */
+    void releaseStsAnswers() {
+        stsRelease.countDown();
+    }
+
+    /** Waits until {@code count} more requests reached STS; false if they did not within 10 s. */
+    boolean awaitStsRequests(int count) throws InterruptedException {
+        return stsArrivals.tryAcquire(count, 10, TimeUnit.SECONDS);
     }
 
     URI sts() {
@@ -89,12 +123,29 @@ final class FakeAws implements AutoCloseable {
                 + "  <RequestId>abc</RequestId>\n</ErrorResponse>\n");
     }
 
-    private static void answer(HttpExchange exchange, List<Received> log, Answer answer) throws IOException {
+    private static Received record(HttpExchange exchange, List<Received> log) throws IOException {
         Map<String, String> headers = new TreeMap<>();
         exchange.getRequestHeaders().forEach((name, values) ->
                 headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        log.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, body));
+        Received received = new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, body);
+        log.add(received);
+        return received;
+    }
+
+    // Bounded, so that a test that forgets to release fails instead of hanging.
+    private void awaitRelease(Received received) throws IOException {
+        try {
+            if (!stsRelease.await(10, TimeUnit.SECONDS)) {
+                throw new IOException("STS answer held for 10 s and never released: " + received);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while holding " + received, e);
+        }
+    }
+
+    private static void answer(HttpExchange exchange, Answer answer) throws IOException {
         byte[] xml = answer.xml().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/xml");
         exchange.sendResponseHeaders(answer.status(), xml.length);
@@ -105,6 +156,8 @@ final class FakeAws implements AutoCloseable {
 
     @Override
     public void close() {
+        releaseStsAnswers();
         server.stop(0);
+        threads.shutdownNow();
     }
 }

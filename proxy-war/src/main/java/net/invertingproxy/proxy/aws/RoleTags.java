@@ -20,14 +20,17 @@ import software.amazon.awssdk.services.iam.model.Tag;
 /**
  * The backends a role's {@code AllowedBackends} tag names (IDs separated by commas or white space),
  * read with IAM {@code ListRoleTags} and kept for a while, so that agents logging in again do not
- * each cost an IAM call. At most {@value #MAX_ROLES} roles are kept.
+ * each cost an IAM call. A role IAM does not know is remembered too, for a shorter while, so that a
+ * misconfigured agent retrying its login cannot hammer IAM. At most {@value #MAX_ROLES} roles are kept.
  */
 final class RoleTags {
     static final String TAG = "AllowedBackends";
     private static final int MAX_ROLES = 10_000;
+    // Short: a role created after a refused login is found within a minute.
+    static final Duration UNKNOWN_ROLE_TTL = Duration.ofSeconds(60);
     private static final System.Logger LOG = System.getLogger(RoleTags.class.getName());
 
-    private record Entry(Set<String> backends, Instant expires) {
+    private record Entry(boolean roleKnown, Set<String> backends, Instant expires) {
     }
 
     private final IamClient iam;
@@ -45,16 +48,18 @@ final class RoleTags {
         String key = account + ":" + roleName;
         Instant now = clock.instant();
         Entry cached = cache.get(key);
-        if (cached != null && now.isBefore(cached.expires())) {
-            return cached.backends();
+        if (cached == null || !now.isBefore(cached.expires())) {
+            cached = read(roleName, now);
+            makeRoom(now);
+            cache.put(key, cached);
         }
-        Set<String> backends = read(roleName);
-        makeRoom(now);
-        cache.put(key, new Entry(backends, now.plus(ttl)));
-        return backends;
+        if (!cached.roleKnown()) {
+            throw new FailureException(Failure.AGENT_LOGIN_FORBIDDEN, "role " + roleName + " is unknown to IAM");
+        }
+        return cached.backends();
     }
 
-    private Set<String> read(String roleName) throws FailureException {
+    private Entry read(String roleName, Instant now) throws FailureException {
         Set<String> backends = new LinkedHashSet<>();
         String marker = null;
         try {
@@ -73,13 +78,13 @@ final class RoleTags {
                 marker = Boolean.TRUE.equals(answer.isTruncated()) ? answer.marker() : null;
             } while (marker != null);
         } catch (NoSuchEntityException e) {
-            throw new FailureException(Failure.AGENT_LOGIN_FORBIDDEN, "role " + roleName + " is unknown to IAM");
+            return new Entry(false, Set.of(), now.plus(ttl.compareTo(UNKNOWN_ROLE_TTL) < 0 ? ttl : UNKNOWN_ROLE_TTL));
         } catch (SdkException e) {
             // Access denied to the proxy, throttling, IAM down or slow: fail closed, and say so in the log.
             LOG.log(Level.WARNING, "IAM ListRoleTags for role " + roleName + " failed: " + oneLine(e.getMessage()));
             throw new FailureException(Failure.AWS_UNAVAILABLE, "IAM could not be asked for the role's tags");
         }
-        return Set.copyOf(backends);
+        return new Entry(true, Set.copyOf(backends), now.plus(ttl));
     }
 
     // Expired entries go first; if all are live, the cache starts over rather than grow.

@@ -88,6 +88,9 @@ public enum ProxySetting {
     /** How long a role's tags are kept. */
     AWS_ROLE_TAGS_CACHE_SECONDS("aws-role-tags-cache-seconds", "300",
             "How long a role's AllowedBackends tag, as read with IAM ListRoleTags, is kept (at most 10,000 roles)."),
+    /** The largest number of AWS logins checked at once, each of which holds a container thread. */
+    AWS_MAX_CONCURRENT_LOGINS("aws-max-concurrent-logins", "16",
+            "AWS logins checked with STS and IAM at once (each holds a container thread for up to about 13 s when AWS is slow); a login beyond it gets 503 with Retry-After at once, and the agent tries again after its backoff."),
     /** The key session credentials are signed with, shared by several proxy instances. */
     AWS_SESSION_KEY("aws-session-key", "",
             "Key (32+ characters) that session credentials are signed with (HMAC-SHA256); give all instances behind one load balancer the same, so a session holds on each. Empty: a random key per process (sessions end with a restart)."),

@@ -129,7 +129,8 @@ public record ProxySettings(
         return new AwsLoginSettings(texts.get(ProxySetting.AWS_SERVER_ID).value(), region.value(),
                 optionalUrl(texts.get(ProxySetting.AWS_STS_ENDPOINT)), optionalUrl(texts.get(ProxySetting.AWS_IAM_ENDPOINT)),
                 iamAccount.value(), Duration.ofSeconds(values.get(ProxySetting.AWS_SESSION_SECONDS)),
-                Duration.ofSeconds(values.get(ProxySetting.AWS_ROLE_TAGS_CACHE_SECONDS)), sessionKey.value());
+                Duration.ofSeconds(values.get(ProxySetting.AWS_ROLE_TAGS_CACHE_SECONDS)), sessionKey.value(),
+                Math.toIntExact(values.get(ProxySetting.AWS_MAX_CONCURRENT_LOGINS)));
     }
 
     private static URI optionalUrl(Found found) {

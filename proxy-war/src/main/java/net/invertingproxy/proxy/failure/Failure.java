@@ -59,6 +59,8 @@ public enum Failure {
     AWS_IDENTITY_REQUIRED(403, "this backend requires an AWS-verified agent (POST agent/login)"),
     /** STS or IAM could not be asked, or answered too slowly: a new agent is refused, admitted ones are not disturbed. */
     AWS_UNAVAILABLE(503, "AWS could not verify the login; try again later"),
+    /** As many AWS logins as may hold a container thread are waiting for STS or IAM; the agent should back off. */
+    LOGINS_AT_CAPACITY(503, "too many AWS logins are being checked at once; try again shortly"),
     /** The proxy is not set up for AWS logins (aws-server-id, aws-region or aws-iam-account missing). */
     AWS_LOGIN_NOT_CONFIGURED(503, "AWS logins are not configured on this proxy"),
     /** A required protocol header is missing or malformed. */

@@ -25,6 +25,7 @@ public final class AgentLogins {
     private final AwsLoginSettings settings;
     private final SessionCredentials sessions;
     private final Supplier<IdentityVerifier> newVerifier;
+    private final LoginSlots slots;
     private IdentityVerifier verifier;
 
     /**
@@ -37,6 +38,7 @@ public final class AgentLogins {
         this.settings = settings;
         this.sessions = sessions;
         this.newVerifier = newVerifier;
+        this.slots = new LoginSlots(settings.maxConcurrentLogins());
     }
 
     /** The session credential for an agent of {@code backendId} whose login proves an allowed identity. */
@@ -48,6 +50,22 @@ public final class AgentLogins {
             throw new FailureException(Failure.AWS_LOGIN_NOT_CONFIGURED,
                     "AWS logins are not configured on this proxy (aws-server-id is not set)");
         }
+        CallerIdentity identity;
+        // Only the part that waits for AWS takes a slot: the refusals above cost no wait.
+        slots.take();
+        try {
+            identity = allowedIdentity(backendId, policy, login);
+        } finally {
+            slots.giveBack();
+        }
+        String credential = sessions.issue(backendId, identity);
+        LOG.log(Level.INFO, "AWS login: {0} serves backend ''{1}'' for {2} s", identity.arn(), backendId,
+                sessions.lifetime().toSeconds());
+        return new AgentLogin.Answer(credential, sessions.lifetime().toSeconds());
+    }
+
+    private CallerIdentity allowedIdentity(String backendId, AwsIdentity policy, AgentLogin.Request login)
+            throws FailureException {
         CallerIdentity identity = verifier().callerIdentity(login);
         if (!policy.allowsAccount(identity.account())) {
             throw refused(backendId, identity, "AWS account " + identity.account() + " may not serve this backend");
@@ -55,10 +73,7 @@ public final class AgentLogins {
         if (policy.requireAllowedBackendsTag()) {
             checkTag(backendId, identity);
         }
-        String credential = sessions.issue(backendId, identity);
-        LOG.log(Level.INFO, "AWS login: {0} serves backend ''{1}'' for {2} s", identity.arn(), backendId,
-                sessions.lifetime().toSeconds());
-        return new AgentLogin.Answer(credential, sessions.lifetime().toSeconds());
+        return identity;
     }
 
     private void checkTag(String backendId, CallerIdentity identity) throws FailureException {

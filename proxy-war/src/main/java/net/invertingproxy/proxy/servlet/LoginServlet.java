@@ -17,7 +17,7 @@ import net.invertingproxy.proxy.login.AgentLogins;
 /**
  * {@code POST agent/login}: an agent proves its AWS identity and gets a session credential for its
  * later calls. It waits for STS (and IAM) on the container's thread, a few seconds at most; logins
- * are rare, one per agent per session.
+ * are rare, one per agent per session, and at most {@code aws-max-concurrent-logins} wait at once.
  */
 public final class LoginServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
