@@ -21,12 +21,20 @@ public record CloudWatchOptions(String namespace, String region, Duration step, 
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(region, "region");
         Objects.requireNonNull(step, "step");
+        if (!namespace.isEmpty() && !AwsNames.isCloudWatchNamespace(namespace)) {
+            throw new IllegalArgumentException("-cloudwatch-namespace " + AwsNames.CLOUDWATCH_NAMESPACE_RULE
+                    + ", got \"" + namespace + "\"");
+        }
+        if (!AwsNames.isEmptyOrRegion(region)) {
+            throw new IllegalArgumentException("-cloudwatch-region " + AwsNames.REGION_RULE + ", got \"" + region + "\"");
+        }
+        // CloudWatch stores nothing finer than a second (its high-resolution metrics).
         if (step.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new IllegalArgumentException("-cloudwatch-step must be at least 1s, got " + step);
+            throw new IllegalArgumentException("-cloudwatch-step must be at least 1s, got " + GoDuration.format(step));
         }
         if (endpoint != null && (endpoint.getHost() == null
                 || !("http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme())))) {
-            throw new IllegalArgumentException("-cloudwatch-endpoint must be an http(s) URL, got " + endpoint);
+            throw new IllegalArgumentException("-cloudwatch-endpoint must be an http(s) URL, got \"" + endpoint + "\"");
         }
     }
 

@@ -16,7 +16,7 @@ public record ServiceDiscovery(String namespaceId, String service, String region
     /** No registration. */
     public static final ServiceDiscovery OFF = new ServiceDiscovery("", "", "", "");
 
-    /** Checks that a service name comes with its namespace and that the endpoint is a URL. */
+    /** Checks that a service name comes with its namespace, and the shapes of the namespace ID, region and endpoint. */
     public ServiceDiscovery {
         namespaceId = namespaceId == null ? "" : namespaceId;
         service = service == null ? "" : service;
@@ -26,10 +26,17 @@ public record ServiceDiscovery(String namespaceId, String service, String region
             throw new IllegalArgumentException("-SDService names a service (" + service
                     + "): -SDnamespaceID must say in which namespace");
         }
+        if (!namespaceId.isEmpty() && !AwsNames.isCloudMapNamespaceId(namespaceId)) {
+            throw new IllegalArgumentException("-SDnamespaceID " + AwsNames.CLOUD_MAP_NAMESPACE_ID_RULE
+                    + ", got \"" + namespaceId + "\"");
+        }
+        if (!AwsNames.isEmptyOrRegion(region)) {
+            throw new IllegalArgumentException("-SDRegion " + AwsNames.REGION_RULE + ", got \"" + region + "\"");
+        }
         if (!endpoint.isEmpty()) {
             try {
                 URI uri = new URI(endpoint);
-                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+                if (uri.getHost() == null || !"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
                     throw new URISyntaxException(endpoint, "not http(s)");
                 }
             } catch (URISyntaxException e) {

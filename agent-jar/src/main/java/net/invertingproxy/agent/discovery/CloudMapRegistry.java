@@ -16,6 +16,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.servicediscovery.ServiceDiscoveryClient;
 import software.amazon.awssdk.services.servicediscovery.ServiceDiscoveryClientBuilder;
 import software.amazon.awssdk.services.servicediscovery.model.InstanceNotFoundException;
+import software.amazon.awssdk.services.servicediscovery.model.Operation;
 import software.amazon.awssdk.services.servicediscovery.model.ServiceFilterName;
 import software.amazon.awssdk.services.servicediscovery.model.ServiceSummary;
 
@@ -57,10 +58,26 @@ final class CloudMapRegistry implements ServiceRegistry {
     }
 
     @Override
-    public void register(String instanceId, Map<String, String> attributes) throws RegistryException {
+    public String register(String instanceId, Map<String, String> attributes) throws RegistryException {
         try {
             String service = serviceId();
-            client.registerInstance(r -> r.serviceId(service).instanceId(instanceId).attributes(attributes));
+            return client.registerInstance(r -> r.serviceId(service).instanceId(instanceId).attributes(attributes))
+                    .operationId();
+        } catch (SdkException e) {
+            throw classify(e);
+        }
+    }
+
+    @Override
+    public OperationState operation(String operationId) throws RegistryException {
+        try {
+            Operation operation = client.getOperation(r -> r.operationId(operationId)).operation();
+            return switch (operation.status()) {
+                case SUCCESS -> new OperationState(OperationState.Status.SUCCESS, "");
+                case FAIL -> new OperationState(OperationState.Status.FAIL,
+                        operation.errorCode() + ": " + operation.errorMessage());
+                default -> new OperationState(OperationState.Status.PENDING, "");
+            };
         } catch (SdkException e) {
             throw classify(e);
         }

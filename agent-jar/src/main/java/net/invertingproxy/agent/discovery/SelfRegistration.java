@@ -11,13 +11,17 @@ import java.util.logging.Logger;
 
 /**
  * Registers the agent's backend once, on a thread of its own, retrying with exponential backoff
- * until it succeeds or the agent stops; deregisters it at stop. Polling never waits for it, and
- * each kind of failure is logged as a warning once, later ones at debug level.
+ * until it succeeds or the agent stops, then follows Cloud Map's operation until it ends (a bounded
+ * number of checks); deregisters it at stop. Polling never waits for it, and each kind of failure is
+ * logged as a warning once, later ones at debug level.
  */
 public final class SelfRegistration {
     private static final Logger LOG = Logger.getLogger(SelfRegistration.class.getName());
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final Duration MAX_RETRY = Duration.ofMinutes(1);
+    // With pauses of 1, 2, 4, 8, 16 and 30 s: Cloud Map usually ends a registration in seconds.
+    private static final int OPERATION_CHECKS = 6;
+    private static final Duration MAX_OPERATION_PAUSE = Duration.ofSeconds(30);
 
     /** Makes the registry; with the SDK this looks up region and credentials, so it runs on the thread. */
     @FunctionalInterface
@@ -30,6 +34,7 @@ public final class SelfRegistration {
     private final Map<String, String> attributes;
     private final Duration firstRetry;
     private final Duration maxRetry;
+    private final OperationFollower operations;
     private final Set<RegistryException.Kind> reported = EnumSet.noneOf(RegistryException.Kind.class);
     private final Thread thread;
     // Counted down at stop: ends the wait between attempts but never interrupts a call, whose
@@ -46,6 +51,8 @@ public final class SelfRegistration {
         this.attributes = Map.copyOf(attributes);
         this.firstRetry = firstRetry;
         this.maxRetry = maxRetry;
+        this.operations = new OperationFollower(firstRetry, maxRetry.compareTo(MAX_OPERATION_PAUSE) < 0 ? maxRetry
+                : MAX_OPERATION_PAUSE, OPERATION_CHECKS, stopped);
         this.thread = new Thread(this::registerUntilDone, "agent-cloudmap");
         thread.setDaemon(true);
     }
@@ -98,9 +105,12 @@ public final class SelfRegistration {
                 if (registry == null) {
                     registry = factory.create();
                 }
-                registry.register(instanceId, attributes);
+                String operationId = registry.register(instanceId, attributes);
                 registered = true;
                 LOG.info(() -> "Cloud Map: registered instance '" + instanceId + "' " + attributes);
+                if (operationId != null) {
+                    operations.follow(registry, operationId, instanceId);
+                }
                 return;
             } catch (RegistryException | RuntimeException e) {
                 RegistryException failure = e instanceof RegistryException r ? r

@@ -19,6 +19,7 @@ import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.agent.config.ServiceDiscovery;
 import net.invertingproxy.agent.testing.FakeProxy;
 import net.invertingproxy.agent.testing.LogCapture;
+import net.invertingproxy.agent.testing.Wait;
 
 /** The agent registering its own backend (-SDnamespaceID, -SDService) with the real SDK against a local stand-in for Cloud Map. */
 class AgentCloudMapRegistrationTest {
@@ -107,6 +108,61 @@ class AgentCloudMapRegistrationTest {
                 registration.stop(Duration.ofSeconds(2));
             }
         }
+    }
+
+    @Test
+    void theRegistrationsOperationIsFollowedUntilItSucceeds() throws Exception {
+        try (LogCapture log = new LogCapture(SelfRegistration.class)) {
+            cloudMap.operationStatuses("SUBMITTED", "PENDING");
+            SelfRegistration registration = registration();
+            try {
+                awaitLogged(log, Level.FINE, "succeeded");
+                // Logged after the last check: the calls are all there.
+                assertEquals(List.of("op-1", "op-1", "op-1"),
+                        cloudMap.calls("GetOperation").stream().map(call -> call.field("OperationId")).toList());
+                assertEquals(List.of(), log.messages(Level.WARNING));
+            } finally {
+                registration.stop(Duration.ofSeconds(2));
+            }
+        }
+    }
+
+    @Test
+    void aFailedOperationIsLoggedOnceAsAWarning() throws Exception {
+        try (LogCapture log = new LogCapture(SelfRegistration.class)) {
+            cloudMap.operationStatuses("PENDING", "FAIL");
+            SelfRegistration registration = registration();
+            try {
+                awaitLogged(log, Level.WARNING, "failed after it was accepted");
+                assertEquals(List.of("Cloud Map registration of instance 'billing-agent1' failed after it was accepted"
+                        + " (operation op-1): INTERNAL_FAILURE: scripted failure; the agent keeps polling without it"),
+                        log.messages(Level.WARNING));
+                assertEquals(2, cloudMap.calls("GetOperation").size());
+            } finally {
+                registration.stop(Duration.ofSeconds(2));
+            }
+        }
+    }
+
+    @Test
+    void anOperationThatNeverEndsIsCheckedABoundedNumberOfTimes() throws Exception {
+        try (LogCapture log = new LogCapture(SelfRegistration.class)) {
+            cloudMap.operationStatuses("PENDING", "PENDING", "PENDING", "PENDING", "PENDING", "PENDING", "PENDING");
+            SelfRegistration registration = registration();
+            try {
+                awaitLogged(log, Level.INFO, "not finished after 6 checks");
+                // Logged after the last check: no later one can come.
+                assertEquals(6, cloudMap.calls("GetOperation").size());
+                assertEquals(List.of(), log.messages(Level.WARNING));
+            } finally {
+                registration.stop(Duration.ofSeconds(2));
+            }
+        }
+    }
+
+    private static void awaitLogged(LogCapture log, Level level, String text) throws InterruptedException {
+        Wait.until(() -> log.messages(level).stream().anyMatch(m -> m.contains(text)), WAIT,
+                "a " + level + " line with \"" + text + "\"");
     }
 
     private SelfRegistration registration() {

@@ -52,6 +52,7 @@ public final class FakeCloudMap implements AutoCloseable {
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Map<String, Deque<Error>> scripted = new HashMap<>();
     private final Map<String, Error> always = new HashMap<>();
+    private final Deque<String> operationStatuses = new ArrayDeque<>();
     private int operations;
 
     public FakeCloudMap() throws IOException {
@@ -81,6 +82,14 @@ public final class FakeCloudMap implements AutoCloseable {
     /** Calls of {@code action} succeed again. */
     public synchronized void heal(String action) {
         always.remove(action);
+    }
+
+    /**
+     * The next GetOperation calls answer these statuses in order ({@code SUBMITTED}, {@code PENDING},
+     * {@code SUCCESS} or {@code FAIL}, the last with error {@code INTERNAL_FAILURE}), later ones {@code SUCCESS}.
+     */
+    public synchronized void operationStatuses(String... statuses) {
+        operationStatuses.addAll(List.of(statuses));
     }
 
     /** Every call so far, in order. */
@@ -134,7 +143,7 @@ public final class FakeCloudMap implements AutoCloseable {
                 reply(exchange, error.status(), "{\"__type\":\"" + error.type() + "\",\"message\":\"scripted "
                         + error.type() + "\"}");
             } else {
-                reply(exchange, 200, answer(action));
+                reply(exchange, 200, answer(action, body));
             }
         }
     }
@@ -147,11 +156,17 @@ public final class FakeCloudMap implements AutoCloseable {
         return always.get(action);
     }
 
-    private synchronized String answer(String action) {
+    private synchronized String answer(String action, JsonObject body) {
         switch (action) {
             case "RegisterInstance":
             case "DeregisterInstance":
                 return "{\"OperationId\":\"op-" + (++operations) + "\"}";
+            case "GetOperation":
+                String status = operationStatuses.isEmpty() ? "SUCCESS" : operationStatuses.poll();
+                return "{\"Operation\":{\"Id\":\"" + body.get("OperationId").getAsString()
+                        + "\",\"Type\":\"REGISTER_INSTANCE\",\"Status\":\"" + status + "\""
+                        + ("FAIL".equals(status) ? ",\"ErrorCode\":\"INTERNAL_FAILURE\",\"ErrorMessage\":\"scripted failure\"" : "")
+                        + "}}";
             case "ListServices":
                 return "{\"Services\":[{\"Id\":\"srv-found\",\"Name\":\"billing-service\"}]}";
             default:

@@ -105,11 +105,44 @@ public record ProxySettings(
                 albPublicKeysUrl(texts.get(ProxySetting.ALB_PUBLIC_KEYS_URL)),
                 Math.toIntExact(values.get(ProxySetting.MAX_BACKENDS)),
                 awsLogin(texts, values),
-                new CloudWatchSettings(texts.get(ProxySetting.CLOUDWATCH_NAMESPACE).value(),
-                        texts.get(ProxySetting.CLOUDWATCH_REGION).value(),
-                        Duration.ofSeconds(values.get(ProxySetting.CLOUDWATCH_STEP_SECONDS)),
-                        endpoint(texts.get(ProxySetting.CLOUDWATCH_ENDPOINT)),
-                        bool(texts.get(ProxySetting.CLOUDWATCH_EMF))));
+                cloudWatch(texts, values));
+    }
+
+    private static CloudWatchSettings cloudWatch(Map<ProxySetting, Found> texts, Map<ProxySetting, Long> values) {
+        Found namespace = texts.get(ProxySetting.CLOUDWATCH_NAMESPACE);
+        if (!namespace.value().isEmpty() && !AwsNames.isNamespace(namespace.value())) {
+            throw namespace.invalid(AwsNames.NAMESPACE_RULE);
+        }
+        Found emf = texts.get(ProxySetting.CLOUDWATCH_EMF);
+        boolean embeddedMetricFormat = bool(emf);
+        // Else the operator waits for log lines that never come, with nothing saying why.
+        if (embeddedMetricFormat && namespace.value().isEmpty()) {
+            throw new InvalidSettingException("setting '" + emf.setting().key() + "' (" + emf.source()
+                    + ") is true but '" + ProxySetting.CLOUDWATCH_NAMESPACE.key() + "' is empty: EMF lines need a namespace");
+        }
+        checkCloudMap(texts);
+        return new CloudWatchSettings(namespace.value(), region(texts.get(ProxySetting.CLOUDWATCH_REGION)),
+                Duration.ofSeconds(values.get(ProxySetting.CLOUDWATCH_STEP_SECONDS)),
+                endpoint(texts.get(ProxySetting.CLOUDWATCH_ENDPOINT)), embeddedMetricFormat);
+    }
+
+    // Cloud Map reads its settings itself (CloudMapSettings), after these: checking them here
+    // refuses a bad one at start-up in the same words, naming its source, as every other setting.
+    private static void checkCloudMap(Map<ProxySetting, Found> texts) {
+        Found serviceId = texts.get(ProxySetting.CLOUDMAP_SERVICE_ID);
+        if (!serviceId.value().isEmpty() && !AwsNames.isServiceId(serviceId.value())) {
+            throw serviceId.invalid(AwsNames.SERVICE_ID_RULE);
+        }
+        region(texts.get(ProxySetting.CLOUDMAP_REGION));
+        endpoint(texts.get(ProxySetting.CLOUDMAP_ENDPOINT));
+        endpoint(texts.get(ProxySetting.CLOUDMAP_PROXY_URL));
+    }
+
+    private static String region(Found found) {
+        if (!found.value().isEmpty() && !AwsNames.isRegion(found.value())) {
+            throw found.invalid(AwsNames.REGION_RULE);
+        }
+        return found.value();
     }
 
     private static AwsLoginSettings awsLogin(Map<ProxySetting, Found> texts, Map<ProxySetting, Long> values) {

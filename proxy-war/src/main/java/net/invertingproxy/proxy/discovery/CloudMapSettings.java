@@ -20,7 +20,10 @@ import net.invertingproxy.proxy.config.ProxySettings;
  */
 public record CloudMapSettings(String serviceId, String region, URI endpoint, String proxyUrl, Duration updateInterval) {
 
-    /** Reads the settings from the same sources as every other proxy setting. */
+    /**
+     * Reads the settings from the same sources as every other proxy setting; {@link ProxySettings#resolve},
+     * run first at start-up, has already refused unusable values with their source.
+     */
     public static CloudMapSettings resolve(Function<String, String> contextParameters, Map<?, ?> systemProperties,
                                            Map<String, String> environment) {
         Function<ProxySetting, String> value = setting ->
@@ -43,7 +46,7 @@ public record CloudMapSettings(String serviceId, String region, URI endpoint, St
         }
         try {
             URI uri = new URI(text);
-            if ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) {
+            if (uri.getHost() != null && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
                 return uri;
             }
         } catch (java.net.URISyntaxException e) {
