@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,8 +46,16 @@ public final class AdminApiServlet extends HttpServlet {
             authenticator.check(request.getHeader("Authorization"));
             route(request, response);
         } catch (FailureException e) {
-            ErrorResponses.send(response, e.status(), e.getMessage(), e.failure() == Failure.ADMIN_UNAUTHENTICATED
-                    ? Map.of("WWW-Authenticate", "Bearer realm=\"inverting-proxy admin\"") : Map.of());
+            Map<String, String> headers = new HashMap<>();
+            if (e.failure() == Failure.ADMIN_UNAUTHENTICATED) {
+                headers.put("WWW-Authenticate", "Bearer realm=\"inverting-proxy admin\"");
+            }
+            if (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null) {
+                // A refused call's body is left unread and the container closes the connection after
+                // the answer; saying so keeps a client from sending its next call down a closing one.
+                headers.put("Connection", "close");
+            }
+            ErrorResponses.send(response, e.status(), e.getMessage(), headers);
         }
     }
 

@@ -3,6 +3,7 @@ package net.invertingproxy.proxy.tunnel;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.servlet.ReadListener;
@@ -29,6 +30,8 @@ final class Relay {
     // A WebSocket message moves in pieces this large; larger ones only cost memory per open socket.
     private static final int BUFFER_SIZE = 16 * 1024;
     private static final byte[] NOTHING = new byte[0];
+    private static final int MAX_LISTENER_ATTEMPTS = 100;
+    private static final long LISTENER_RETRY_NANOS = 1_000_000;
 
     /** Told once how a relay ended. */
     interface Ending {
@@ -117,7 +120,7 @@ final class Relay {
         } finally {
             lock.unlock();
         }
-        out.setWriteListener(new WriteListener() {
+        WriteListener listener = new WriteListener() {
             @Override
             public void onWritePossible() {
                 pump(Caller.SINK_LISTENER);
@@ -127,8 +130,26 @@ final class Relay {
             public void onError(Throwable error) {
                 end(false, error);
             }
-        });
+        };
+        setWriteListener(out, listener);
         pump(Caller.OTHER);
+    }
+
+    // Jetty 12.1 may still count the blocking flush of the 101 (or of the request head) as under
+    // way for a moment after it returned, and refuses a listener meanwhile ("!OPEN ... BLOCKED").
+    // That ends within microseconds; a few short tries ride it out instead of failing the tunnel.
+    private static void setWriteListener(ServletOutputStream out, WriteListener listener) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                out.setWriteListener(listener);
+                return;
+            } catch (IllegalStateException e) {
+                if (attempt >= MAX_LISTENER_ATTEMPTS) {
+                    throw e;
+                }
+                LockSupport.parkNanos(LISTENER_RETRY_NANOS);
+            }
+        }
     }
 
     /** When the source last gave bytes (or when the relay was made), from {@link System#nanoTime()}. */
