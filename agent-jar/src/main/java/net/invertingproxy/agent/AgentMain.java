@@ -52,6 +52,8 @@ public final class AgentMain {
                         : "credential " + config.credentialForLogs()) + "), forwarding to "
                 + config.scheme() + "://" + config.host()
                 + " (max in flight " + config.maxInFlight()
+                + (config.proxyTls().skipVerify() ? ", proxy TLS NOT verified"
+                        : config.proxyTls().caFile() != null ? ", proxy CA file " + config.proxyTls().caFile() : "")
                 + (config.healthCheckEnabled() ? ", health check " + config.healthCheckPath() + " every "
                         + config.healthCheckInterval().toSeconds() + "s" : "")
                 + (config.metricsEnabled() ? ", metrics on http://" + hostForUrl(config.metricsAddress()) + ":"

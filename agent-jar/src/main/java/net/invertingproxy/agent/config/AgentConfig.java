@@ -33,6 +33,8 @@ import org.apache.hc.core5.http.HttpHost;
  *   <tr><td>{@code stripCredentials}</td><td>{@code -strip-credentials}, false</td></tr>
  *   <tr><td>{@code gracefulShutdownTimeout}</td><td>{@code -graceful-shutdown-timeout}, 10 s</td></tr>
  *   <tr><td>{@code credential}</td><td>{@code -credential}, empty (none)</td></tr>
+ *   <tr><td>{@code proxyTls}</td><td>{@code -proxy-ca-file}, empty (the JDK's authorities only);
+ *       {@code -insecure-skip-tls-verify}, false</td></tr>
  *   <tr><td>{@code metricsPort}</td><td>{@code -metrics-port}, 0 (none)</td></tr>
  *   <tr><td>{@code metricsAddress}</td><td>{@code -metrics-address}, {@code 127.0.0.1}</td></tr>
  *   <tr><td>{@code debug}</td><td>{@code -debug}, false</td></tr>
@@ -68,6 +70,7 @@ public record AgentConfig(
         boolean stripCredentials,
         Duration gracefulShutdownTimeout,
         String credential,
+        ProxyTls proxyTls,
         int metricsPort,
         String metricsAddress,
         boolean debug,
@@ -115,6 +118,7 @@ public record AgentConfig(
         }
         Objects.requireNonNull(metricsAddress, "metricsAddress");
         Objects.requireNonNull(cloudWatch, "cloudWatch");
+        proxyTls = proxyTls == null ? ProxyTls.VERIFIED : proxyTls;
         if (metricsAddress.isBlank()) {
             throw new IllegalArgumentException("-metrics-address must not be empty");
         }

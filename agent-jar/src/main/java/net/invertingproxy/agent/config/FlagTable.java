@@ -59,6 +59,8 @@ final class FlagTable {
         boolean stripCredentials;
         Duration gracefulShutdownTimeout;
         String credential;
+        String proxyCaFile;
+        boolean insecureSkipTlsVerify;
         int metricsPort;
         String metricsAddress;
         String cloudWatchNamespace;
@@ -77,7 +79,8 @@ final class FlagTable {
         AgentConfig toConfig() {
             return new AgentConfig(proxy, backendId, host, scheme, proxyTimeout, backendTimeout, maxInFlight,
                     maxHeaderBytes, inlineRequests, websockets, websocketPing, healthCheckPath, healthCheckInterval, healthCheckUnhealthyThreshold,
-                    forwardUserId, stripCredentials, gracefulShutdownTimeout, credential, metricsPort, metricsAddress,
+                    forwardUserId, stripCredentials, gracefulShutdownTimeout, credential,
+                    ProxyTls.of(proxyCaFile, insecureSkipTlsVerify), metricsPort, metricsAddress,
                     debug, awsAuth, awsRegion, awsServerId,
                     new ServiceDiscovery(sdNamespaceId, sdService, sdRegion, sdEndpoint),
                     new CloudWatchOptions(cloudWatchNamespace, cloudWatchRegion, cloudWatchStep,
@@ -159,6 +162,15 @@ final class FlagTable {
                             + " INVERTING_PROXY_AGENT_CREDENTIAL or in the -config file, where other users cannot see it;"
                             + " empty sends none (only for backends that accept legacy agents)",
                     (s, v) -> s.credential = v.trim()),
+            new Flag("proxy-ca-file", "path", "",
+                    "PEM file of CA certificates trusted for an https -proxy besides the JDK's own (a private CA);"
+                            + " the proxy's host name is checked all the same; empty: the JDK's authorities only",
+                    (s, v) -> s.proxyCaFile = v),
+            new Flag("insecure-skip-tls-verify", null, "false",
+                    "DANGEROUS: accept any certificate and host name from an https -proxy, so anyone on the path can"
+                            + " pose as the proxy, read every request and take the credential; logged as a warning"
+                            + " at start; for a throw-away test only",
+                    (s, v) -> s.insecureSkipTlsVerify = bool(v)),
             new Flag("metrics-port", "n", "0",
                     "port serving the agent's own metrics at /metrics in Prometheus format; 0 serves none",
                     (s, v) -> s.metricsPort = integer(v)),

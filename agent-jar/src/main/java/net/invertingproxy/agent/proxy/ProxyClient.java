@@ -107,18 +107,21 @@ public final class ProxyClient implements ModalCloseable {
         this.proxy = config.proxy();
         this.backendId = config.backendId();
         this.authorization = ProxyAuthorization.of(config.credential());
-        this.client = newClient(config, userAgent);
-        this.responsePosts = newPostClient(config, userAgent);
+        ProxyTrust.warnIfUnsafe(config.proxy(), config.proxyTls(), config.hasCredential() || config.awsAuth());
+        ProxyTrust trust = new ProxyTrust(config.proxyTls());
+        this.client = newClient(config, userAgent, trust);
+        this.responsePosts = newPostClient(config, userAgent, trust);
         this.inlineRequests = config.inlineRequests();
         this.websockets = config.websockets();
     }
 
-    private static CloseableHttpClient newClient(AgentConfig config, String userAgent) {
+    private static CloseableHttpClient newClient(AgentConfig config, String userAgent, ProxyTrust trust) {
         Timeout timeout = Timeout.of(config.proxyTimeout());
         int connections = config.maxInFlight() * CONNECTIONS_PER_EXCHANGE + REJECTION_CONNECTIONS + SPARE_CONNECTIONS;
         PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
                 // The poll's thread must not wait for DNS either: it would stop all polling.
                 .setDnsResolver(BackgroundRefreshingDnsResolver.SHARED)
+                .setTlsSocketStrategy(trust.forBlockingCalls())
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(timeout)
                         .setSocketTimeout(timeout)
@@ -147,7 +150,7 @@ public final class ProxyClient implements ModalCloseable {
                 .build();
     }
 
-    private static CloseableHttpAsyncClient newPostClient(AgentConfig config, String userAgent) {
+    private static CloseableHttpAsyncClient newPostClient(AgentConfig config, String userAgent, ProxyTrust trust) {
         Timeout connect = Timeout.of(config.proxyTimeout());
         // A post may be quiet as long as the backend may pause in its body (-backend-timeout, which
         // the backend side enforces), and then wait for the proxy's answer as any call does.
@@ -162,6 +165,7 @@ public final class ProxyClient implements ModalCloseable {
                         .setSocketTimeout(quiet)
                         .setValidateAfterInactivity(STALE_CHECK_AFTER)
                         .build())
+                .setTlsStrategy(trust.forAsyncCalls())
                 // The wire protocol is HTTP/1.1; a TLS proxy offering h2 in ALPN is not taken up on it.
                 .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
                 .setMaxConnTotal(connections)

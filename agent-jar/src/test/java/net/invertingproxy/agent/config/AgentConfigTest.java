@@ -222,7 +222,7 @@ class AgentConfigTest {
                     : " (default " + (flag.defaultValue().isEmpty() ? "\"\"" : flag.defaultValue()) + ")";
             assertTrue(usage.contains(flag.description() + suffix), flag.name());
         }
-        assertEquals(32, FlagTable.FLAGS.size());
+        assertEquals(34, FlagTable.FLAGS.size());
         assertTrue(usage.contains("\n  -help\n"));
     }
 
@@ -230,7 +230,7 @@ class AgentConfigTest {
     void constructorValidatesLikeTheParser() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AgentConfig(
                 URI.create("http://h/"), "b", "localhost:1", "http", Duration.ofSeconds(1), Duration.ofSeconds(1),
-                0, 65536, true, true, Duration.ZERO, "", Duration.ofSeconds(5), 2, false, false, Duration.ZERO, "", 0, "127.0.0.1", false, false, "", "", null, CloudWatchOptions.off()));
+                0, 65536, true, true, Duration.ZERO, "", Duration.ofSeconds(5), 2, false, false, Duration.ZERO, "", null, 0, "127.0.0.1", false, false, "", "", null, CloudWatchOptions.off()));
         assertEquals("-max-in-flight must be at least 1, got 0", e.getMessage());
     }
 }

@@ -20,6 +20,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.net.ssl.SSLContext;
+
 import net.invertingproxy.protocol.PendingRequest;
 import net.invertingproxy.protocol.PendingRequests;
 import net.invertingproxy.protocol.WireHeaders;
@@ -27,6 +29,8 @@ import net.invertingproxy.protocol.WireHeaders;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 
 /**
  * A tiny stand-in for the proxy's agent endpoints on 127.0.0.1: it hands out the request IDs it was
@@ -107,6 +111,7 @@ public final class FakeProxy implements AutoCloseable {
     }
 
     private final HttpServer server;
+    private final String scheme;
     private final ExecutorService executor = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "fake-proxy");
         thread.setDaemon(true);
@@ -135,8 +140,21 @@ public final class FakeProxy implements AutoCloseable {
     private final Map<String, String> readUpgrades = new ConcurrentHashMap<>();
 
     public FakeProxy() throws IOException {
+        this(null);
+    }
+
+    /** A stand-in speaking HTTPS with {@code tls} (its key and certificate), or plain HTTP for null. */
+    public FakeProxy(SSLContext tls) throws IOException {
         // A burst of hundreds of posts connects at once: the default backlog (50) would refuse some.
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", 0);
+        if (tls == null) {
+            server = HttpServer.create(address, 1024);
+        } else {
+            HttpsServer https = HttpsServer.create(address, 1024);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+        }
+        scheme = tls == null ? "http" : "https";
         server.createContext("/agent/pending", this::pending);
         server.createContext("/agent/request", this::request);
         server.createContext("/agent/response", this::response);
@@ -146,7 +164,7 @@ public final class FakeProxy implements AutoCloseable {
 
     /** The proxy URL for {@code -proxy}, with its trailing slash. */
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+        return scheme + "://127.0.0.1:" + server.getAddress().getPort() + "/";
     }
 
     /** Parks a request: the next poll hands out its ID and {@code agent/request} serves {@code message}. */
