@@ -4,7 +4,9 @@ import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
+
+import net.invertingproxy.logging.RedactingFormatter;
+import net.invertingproxy.logging.SecretSafeLogging;
 
 /** Sets up java.util.logging for the command line: one line per record on standard error. */
 final class LogSetup {
@@ -34,9 +36,11 @@ final class LogSetup {
         }
         ConsoleHandler console = new ConsoleHandler();
         console.setLevel(Level.ALL);
-        console.setFormatter(new SimpleFormatter());
+        // Library debug logs (HttpClient's header and wire logs) print credentials; no level may show them.
+        console.setFormatter(new RedactingFormatter());
         root.addHandler(console);
         root.setLevel(Level.INFO);
+        SecretSafeLogging.capRawByteLoggers();
     }
 
     /** Flushes what was logged, before the JVM halts. */

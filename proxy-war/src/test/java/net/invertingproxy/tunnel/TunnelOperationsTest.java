@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -172,6 +173,22 @@ class TunnelOperationsTest {
                 raw.readTimeout(5_000);
                 raw.send("GET /metrics HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer s3creT\r\n\r\n");
                 assertEquals(401, raw.readResponse().status());
+            }
+        }
+    }
+
+    @Test
+    void metricsByDefaultAreForLocalCallersNotForClientsOfAReverseProxyOnTheSameMachine() throws Exception {
+        try (Tunnel tunnel = Tunnel.withoutAgent(Map.of())) {
+            assertEquals(200, (int) tunnel.client.execute(new HttpGet(tunnel.uri("/metrics")), response -> response.getCode()));
+            for (String forwarded : List.of("X-Forwarded-For: 203.0.113.9", "Forwarded: for=203.0.113.9",
+                    "X-Real-IP: 203.0.113.9")) {
+                HttpGet relayed = new HttpGet(tunnel.uri("/metrics"));
+                String[] header = forwarded.split(": ", 2);
+                relayed.addHeader(header[0], header[1]);
+                assertEquals("403 metrics are readable from loopback only", tunnel.client.execute(relayed,
+                        response -> response.getCode() + " " + EntityUtils.toString(response.getEntity()).trim()),
+                        forwarded);
             }
         }
     }

@@ -38,7 +38,7 @@ public final class MetricsServlet extends HttpServlet {
             ErrorResponses.send(response, HttpServletResponse.SC_NOT_FOUND, "metrics are turned off");
             return;
         }
-        if (settings.metricsAccess() == MetricsAccess.LOOPBACK && !isLoopback(request.getRemoteAddr())) {
+        if (settings.metricsAccess() == MetricsAccess.LOOPBACK && !isLocalCaller(request)) {
             ErrorResponses.send(response, HttpServletResponse.SC_FORBIDDEN, "metrics are readable from loopback only");
             return;
         }
@@ -53,6 +53,13 @@ public final class MetricsServlet extends HttpServlet {
         response.setHeader("Cache-Control", "no-store");
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
+    }
+
+    // A reverse proxy on this machine (nginx, httpd) connects from loopback on behalf of anyone: a
+    // request carrying forwarding headers is not taken for a local one.
+    private static boolean isLocalCaller(HttpServletRequest request) {
+        return isLoopback(request.getRemoteAddr()) && request.getHeader("Forwarded") == null
+                && request.getHeader("X-Forwarded-For") == null && request.getHeader("X-Real-IP") == null;
     }
 
     // The remote address is numeric, so this never looks anything up in DNS.

@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import net.invertingproxy.logging.SecretSafeLogging;
+
 import net.invertingproxy.proxy.config.ProxySetting;
 import net.invertingproxy.proxy.standalone.EmbeddedProxy.Options;
 
@@ -126,6 +128,8 @@ public final class ProxyCommandLine {
 
     private static int serve(Options options, PrintStream out, PrintStream err) {
         quietJettyLogs();
+        // An operator who turns Jetty's debug logs on must not find credentials in them.
+        SecretSafeLogging.install();
         EmbeddedProxy proxy;
         try {
             proxy = EmbeddedProxy.start(options);

@@ -1,0 +1,2 @@
+/** Log output of the proxy and the agent: secrets redacted from every line, whichever library logged it. */
+package net.invertingproxy.logging;
