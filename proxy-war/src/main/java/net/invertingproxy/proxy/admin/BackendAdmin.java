@@ -152,7 +152,7 @@ public final class BackendAdmin {
         try {
             return new Backend(id, spec.routes(), agentKeys, spec.legacyAgents(),
                     access(spec.access(), previous, apiKeys, passwords), spec.limits(), created, updated,
-                    spec.awsIdentity());
+                    spec.awsIdentity(), spec.inspector());
         } catch (InvalidBackendException | NullPointerException e) {
             throw new FailureException(Failure.BAD_ADMIN_REQUEST, e.getMessage());
         }
@@ -194,7 +194,7 @@ public final class BackendAdmin {
 
     private Backend withAgentKeys(Backend current, List<AgentKey> keys) {
         return new Backend(current.id(), current.routes(), keys, current.legacyAgents(), current.access(),
-                current.limits(), current.created(), clock.instant(), current.awsIdentity());
+                current.limits(), current.created(), clock.instant(), current.awsIdentity(), current.inspector());
     }
 
     private void store(Backend backend) throws FailureException {

@@ -4,6 +4,7 @@ import java.util.List;
 
 import net.invertingproxy.proxy.registry.AccessMode;
 import net.invertingproxy.proxy.registry.AwsIdentity;
+import net.invertingproxy.proxy.registry.Inspection;
 import net.invertingproxy.proxy.registry.LegacyAgents;
 import net.invertingproxy.proxy.registry.Limits;
 import net.invertingproxy.proxy.registry.Route;
@@ -14,7 +15,7 @@ import net.invertingproxy.proxy.registry.Route;
  * name, and shows each once.
  */
 record BackendSpec(String id, List<Route> routes, LegacyAgents legacyAgents, AccessSpec access, Limits limits,
-                   AwsIdentity awsIdentity) {
+                   AwsIdentity awsIdentity, Inspection inspector) {
     /** Who may use the backend, as an admin writes it; no mode means public. */
     record AccessSpec(AccessMode mode, String apiKeyHeader, List<String> apiKeyUsers, List<String> basicUsers,
                       String albArn, List<String> allowedAddresses) {

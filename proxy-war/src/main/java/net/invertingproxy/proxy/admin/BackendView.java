@@ -5,6 +5,7 @@ import java.util.List;
 
 import net.invertingproxy.proxy.registry.AccessMode;
 import net.invertingproxy.proxy.registry.AwsIdentity;
+import net.invertingproxy.proxy.registry.Inspection;
 import net.invertingproxy.proxy.registry.Backend;
 import net.invertingproxy.proxy.registry.EndUserAccess;
 import net.invertingproxy.proxy.registry.LegacyAgents;
@@ -17,7 +18,7 @@ import net.invertingproxy.proxy.registry.Route;
  */
 record BackendView(String id, List<Route> routes, List<AgentCredentialView> agentCredentials,
                    LegacyAgents legacyAgents, AccessView access, Limits limits, Instant created, Instant updated,
-                   Instant lastUsed, int connectedAgents, AwsIdentity awsIdentity) {
+                   Instant lastUsed, int connectedAgents, AwsIdentity awsIdentity, Inspection inspector) {
     /** An agent credential by its public key ID; its secret is never shown again. */
     record AgentCredentialView(String keyId, Instant created) {
     }
@@ -41,6 +42,6 @@ record BackendView(String id, List<Route> routes, List<AgentCredentialView> agen
                         access.basicUsers().stream().map(user -> user.user()).toList(),
                         access.albArn(), access.allowedAddresses()),
                 backend.limits(), backend.created(), backend.updated(), lastUsed, connectedAgents,
-                backend.awsIdentity());
+                backend.awsIdentity(), backend.inspector());
     }
 }

@@ -1,6 +1,9 @@
 package net.invertingproxy.proxy.broker;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -11,14 +14,26 @@ import java.util.concurrent.ConcurrentHashMap;
 final class AgentRoster {
     static final int MAX_AGENTS = 10_000;
 
-    private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
+    private final Map<String, AgentSighting> lastSeen = new ConcurrentHashMap<>();
 
     /** Notes a poll of the agent; true if the agent was not counted before. */
     boolean seen(String agentKey, Instant now) {
-        if (lastSeen.size() < MAX_AGENTS || lastSeen.containsKey(agentKey)) {
-            return lastSeen.put(agentKey, now) == null;
+        return seen(new AgentSighting(agentKey, null, null, now));
+    }
+
+    /** Notes a poll as {@code sighting} describes it; true if the agent was not counted before. */
+    boolean seen(AgentSighting sighting) {
+        if (lastSeen.size() < MAX_AGENTS || lastSeen.containsKey(sighting.agentKey())) {
+            return lastSeen.put(sighting.agentKey(), sighting) == null;
         }
         return false;
+    }
+
+    /** The agents counted, most recent poll first. */
+    List<AgentSighting> sightings() {
+        List<AgentSighting> all = new ArrayList<>(lastSeen.values());
+        all.sort(Comparator.comparing(AgentSighting::lastPoll).reversed());
+        return all;
     }
 
     /** Forgets an agent; true if it was counted. */
@@ -28,7 +43,7 @@ final class AgentRoster {
 
     /** Forgets the agents silent since {@code since}; true if any was forgotten. */
     boolean forgetSilentSince(Instant since) {
-        return lastSeen.values().removeIf(seen -> seen.isBefore(since));
+        return lastSeen.values().removeIf(seen -> seen.lastPoll().isBefore(since));
     }
 
     int count() {

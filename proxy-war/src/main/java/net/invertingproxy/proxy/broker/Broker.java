@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -92,10 +93,17 @@ public final class Broker<C extends ClientSide> {
 
     /** Registers a poll of the agent known by {@code agentKey} (its ID, or its address). */
     public WaitingPoll poll(String backendId, String agentKey, PollAnswer answer) throws FailureException {
+        return poll(backendId, new AgentSighting(agentKey, null, null, clock.instant()), answer);
+    }
+
+    /** Registers a poll of the agent {@code sighting} describes, as seen now. */
+    public WaitingPoll poll(String backendId, AgentSighting sighting, PollAnswer answer) throws FailureException {
+        String agentKey = sighting.agentKey();
         BackendQueue<C> queue = backends.computeIfAbsent(backendId, id -> new BackendQueue<>(
                 settings.maxQueuedRequests(), settings.maxWaitingPolls(), settings.agentOfflineAfter()));
         Instant now = clock.instant();
-        if (rosters.computeIfAbsent(backendId, id -> new AgentRoster()).seen(agentKey, now)) {
+        if (rosters.computeIfAbsent(backendId, id -> new AgentRoster())
+                .seen(new AgentSighting(agentKey, sighting.address(), sighting.userAgent(), now))) {
             agentsChanged.accept(backendId);
         }
         WaitingPoll poll = new WaitingPoll(answer, agentKey, now.plus(settings.pollHold()));
@@ -367,6 +375,21 @@ public final class Broker<C extends ClientSide> {
     /** The backends agents have polled for since start (or since they were last removed). */
     public java.util.Set<String> backendIds() {
         return java.util.Set.copyOf(backends.keySet());
+    }
+
+    /** The agents that polled for the backend within {@code agent-offline-after-seconds}, most recent first. */
+    public List<AgentSighting> agents(String backendId) {
+        AgentRoster roster = rosters.get(backendId);
+        return roster == null ? List.of() : roster.sightings();
+    }
+
+    /** Exchanges parked or streaming, by backend: one pass over them, for a dashboard's refresh. */
+    public Map<String, Integer> exchangeCountsByBackend() {
+        Map<String, Integer> counts = new HashMap<>();
+        for (Exchange<C> exchange : exchanges.values()) {
+            counts.merge(exchange.backendId(), 1, Integer::sum);
+        }
+        return counts;
     }
 
     /** Polls of the backend being held. */

@@ -48,7 +48,7 @@ public enum ProxySetting {
             "On shutdown or undeploy, how long exchanges already under way may take to finish; new requests get 503 meanwhile."),
     /** Who may read {@code /metrics}. */
     METRICS_ACCESS("metrics-access", "loopback",
-            "Who may read /metrics: loopback (callers on the proxy's own machine), open (anyone), or off (404)."),
+            "Who may read /metrics: loopback (callers on the proxy's own machine, not those a local reverse proxy forwards), open (anyone), or off (404)."),
     /** A bearer token that {@code /metrics} additionally requires, if set. */
     METRICS_TOKEN("metrics-token", "",
             "If set, /metrics also requires the header Authorization: Bearer <token> (compared in constant time)."),
@@ -124,6 +124,15 @@ public enum ProxySetting {
     /** Whether CloudWatch metrics are written as Embedded Metric Format log lines instead of API calls. */
     CLOUDWATCH_EMF("cloudwatch-emf", "false",
             "true writes each step's per-backend meters as one Embedded Metric Format JSON line per backend on the logger net.invertingproxy.cloudwatch.emf (for the CloudWatch agent or Lambda to pick up) instead of calling PutMetricData."),
+    /** How many recent exchanges of each backend the request inspector keeps. */
+    INSPECTOR_EXCHANGES("inspector-exchanges", "50",
+            "Recent exchanges of each backend the dashboard's request inspector keeps (a backend's inspector.enabled turns it off for that backend)."),
+    /** The memory all inspected exchanges may take. */
+    INSPECTOR_MAX_BYTES("inspector-max-bytes", "16777216",
+            "Bytes that all exchanges kept by the request inspector may take together, headers and body prefixes counted; beyond it the oldest go first."),
+    /** Headers the inspector shows without their values, besides those it always hides. */
+    INSPECTOR_REDACT_HEADERS("inspector-redact-headers", "",
+            "Comma-separated header names whose values the request inspector hides, besides Authorization, Proxy-Authorization, Cookie, Set-Cookie and a backend's API key header."),
     /** How often overdue requests and polls are looked for. */
     SWEEP_INTERVAL_MILLIS("sweep-interval-millis", "200",
             "How often overdue requests and polls are looked for; timeouts are accurate to this.");

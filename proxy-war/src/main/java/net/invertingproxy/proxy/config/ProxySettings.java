@@ -40,7 +40,8 @@ public record ProxySettings(
         String albPublicKeysUrl,
         int maxBackends,
         AwsLoginSettings awsLogin,
-        CloudWatchSettings cloudWatch) {
+        CloudWatchSettings cloudWatch,
+        InspectorSettings inspector) {
 
     /** Who may read {@code /metrics}. */
     public enum MetricsAccess {
@@ -62,7 +63,7 @@ public record ProxySettings(
         return new ProxySettings(pollHold, requestTimeout, agentOfflineAfter, claimTimeout, maxQueuedRequests,
                 maxExchanges, maxStreamingExchanges, maxWaitingUpgrades, websocketPing, maxWaitingPolls, maxHeaderBytes, maxHeaderCount, drainTimeout,
                 metricsAccess, metricsToken, sweepInterval, dataDir, adminToken, trustedProxies, albPublicKeysUrl,
-                maxBackends, awsLogin, cloudWatch);
+                maxBackends, awsLogin, cloudWatch, inspector);
     }
 
     /**
@@ -105,7 +106,10 @@ public record ProxySettings(
                 albPublicKeysUrl(texts.get(ProxySetting.ALB_PUBLIC_KEYS_URL)),
                 Math.toIntExact(values.get(ProxySetting.MAX_BACKENDS)),
                 awsLogin(texts, values),
-                cloudWatch(texts, values));
+                cloudWatch(texts, values),
+                new InspectorSettings(Math.toIntExact(values.get(ProxySetting.INSPECTOR_EXCHANGES)),
+                        values.get(ProxySetting.INSPECTOR_MAX_BYTES),
+                        List.of(texts.get(ProxySetting.INSPECTOR_REDACT_HEADERS).value().split(","))));
     }
 
     private static CloudWatchSettings cloudWatch(Map<ProxySetting, Found> texts, Map<ProxySetting, Long> values) {

@@ -91,6 +91,12 @@ public enum Failure {
     REGISTRY_CONFLICT(409, "conflict with the stored backends"),
     /** The method is not one the admin resource takes. */
     ADMIN_METHOD_NOT_ALLOWED(405, "method not allowed"),
+    /** The dashboard's call lacks the header that only the dashboard's own page sends. */
+    DASHBOARD_HEADER_MISSING(403, "dashboard calls that change anything must come from the dashboard page"),
+    /** The inspected exchange is no longer kept (or never was). */
+    NO_SUCH_EXCHANGE(404, "no such inspected exchange (it may have been pushed out by newer ones)"),
+    /** The inspected exchange's request body was not kept whole, so it cannot be sent again as it was. */
+    NOT_REPLAYABLE(409, "the request body was not kept whole (raise the backend's inspector.bodyBytes to replay it)"),
     /** The registry file could not be written; nothing was changed. */
     REGISTRY_WRITE_FAILED(500, "the registry could not be saved; nothing was changed");
 

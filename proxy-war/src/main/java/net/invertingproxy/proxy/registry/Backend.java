@@ -9,11 +9,12 @@ import java.util.regex.Pattern;
  * One backend as stored: its ID (what agents name in every call), the routes that send client
  * requests to it, its agent credentials (at most two, so one can be rolled while the other still
  * works), whether credential-less legacy agents may serve it, who may use it, its limits and
- * whether agents may (or must) prove an AWS identity instead ({@code awsIdentity}; null: off).
+ * whether agents may (or must) prove an AWS identity instead ({@code awsIdentity}; null: off), and
+ * what the request inspector keeps of its exchanges ({@code inspector}; null: heads only).
  */
 public record Backend(String id, List<Route> routes, List<AgentKey> agentKeys, LegacyAgents legacyAgents,
                       EndUserAccess access, Limits limits, Instant created, Instant updated,
-                      AwsIdentity awsIdentity) {
+                      AwsIdentity awsIdentity, Inspection inspector) {
     /** Two at once is what a rolling credential change needs, and no more. */
     public static final int MAX_AGENT_KEYS = 2;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -36,6 +37,7 @@ public record Backend(String id, List<Route> routes, List<AgentKey> agentKeys, L
         legacyAgents = legacyAgents == null ? LegacyAgents.REFUSED : legacyAgents;
         access = access == null ? EndUserAccess.PUBLIC : access;
         limits = limits == null ? Limits.NONE : limits;
+        inspector = inspector == null ? Inspection.HEADS_ONLY : inspector;
         Objects.requireNonNull(created, "created");
         updated = updated == null ? created : updated;
         // Legacy agents send nothing at all: they cannot be AWS-verified ones.
@@ -48,7 +50,13 @@ public record Backend(String id, List<Route> routes, List<AgentKey> agentKeys, L
     /** A backend whose agents do not log in with an AWS identity. */
     public Backend(String id, List<Route> routes, List<AgentKey> agentKeys, LegacyAgents legacyAgents,
                    EndUserAccess access, Limits limits, Instant created, Instant updated) {
-        this(id, routes, agentKeys, legacyAgents, access, limits, created, updated, null);
+        this(id, routes, agentKeys, legacyAgents, access, limits, created, updated, null, null);
+    }
+
+    /** A backend whose exchanges the inspector keeps as by default. */
+    public Backend(String id, List<Route> routes, List<AgentKey> agentKeys, LegacyAgents legacyAgents,
+                   EndUserAccess access, Limits limits, Instant created, Instant updated, AwsIdentity awsIdentity) {
+        this(id, routes, agentKeys, legacyAgents, access, limits, created, updated, awsIdentity, null);
     }
 
     /** Whether agents may log in with an AWS identity. */

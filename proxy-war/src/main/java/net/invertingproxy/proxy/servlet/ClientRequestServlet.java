@@ -6,10 +6,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -26,6 +22,7 @@ import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.broker.Exchange;
 import net.invertingproxy.proxy.failure.Failure;
 import net.invertingproxy.proxy.failure.FailureException;
+import net.invertingproxy.proxy.inspect.ExchangeCapture;
 import net.invertingproxy.proxy.observe.ExchangeListener;
 import net.invertingproxy.proxy.tunnel.TunnelUpgradeHandler;
 import net.invertingproxy.proxy.tunnel.UpgradeTunnel;
@@ -45,6 +42,7 @@ public final class ClientRequestServlet extends HttpServlet {
     private transient List<ExchangeListener> exchangeListeners;
     private transient ConnectionBreaker connectionBreaker;
     private transient Semaphore waitingHandshakes;
+    private transient ClientParking parking;
 
     @Override
     public void init() {
@@ -53,15 +51,12 @@ public final class ClientRequestServlet extends HttpServlet {
         exchangeListeners = components.exchangeListeners();
         connectionBreaker = ConnectionBreaker.forContainerOf(ClientRequestServlet.class.getClassLoader());
         waitingHandshakes = new Semaphore(components.settings().maxWaitingUpgrades());
+        parking = new ClientParking(broker, exchangeListeners, connectionBreaker);
     }
 
     @Override
     protected void service(HttpServletRequest clientRequest, HttpServletResponse clientResponse) throws IOException {
-        if (clientRequest.getDispatcherType() == DispatcherType.ASYNC) {
-            Object reason = clientRequest.getAttribute(ParkedClient.ABORT_ATTRIBUTE);
-            if (reason != null) {
-                connectionBreaker.breakConnection(clientResponse, reason.toString());
-            }
+        if (parking.breakIfAborted(clientRequest, clientResponse)) {
             return;
         }
         if (isWebSocketHandshake(clientRequest)) {
@@ -73,18 +68,13 @@ public final class ClientRequestServlet extends HttpServlet {
             // Refused at the door (no route, not allowed, over a limit): nothing was parked.
             return;
         }
-        AsyncContext async = clientRequest.startAsync();
-        // The broker's sweeper owns every timeout; the container's own (30 s on Tomcat) must not interfere.
-        async.setTimeout(0);
-        ParkedClient client = new ParkedClient(async, routed, exchangeListeners);
-        Exchange<ParkedClient> exchange;
-        try {
-            exchange = broker.park(routed.backendId(), client);
-        } catch (FailureException e) {
-            client.fail(e.failure(), e.getMessage());
-            return;
-        }
-        async.addListener(new ClientGoneListener(exchange));
+        parking.park(clientRequest, clientResponse, routed, captureOf(clientRequest, routed, false));
+    }
+
+    private ExchangeCapture captureOf(HttpServletRequest request, RoutedRequest routed, boolean handshake) {
+        return components.registry().get(routed.backendId())
+                .map(backend -> components.inspector().capture(backend, ClientRequestHead.of(request, routed, handshake)))
+                .orElse(ExchangeCapture.NONE);
     }
 
     // Only HTTP/1.1 connections switch protocols (RFC 9110 section 7.8); HTTP/2 has no Upgrade.
@@ -118,7 +108,7 @@ public final class ClientRequestServlet extends HttpServlet {
             if (routed == null) {
                 return;
             }
-            client = new ParkedClient(cycle, routed, exchangeListeners, tunnel);
+            client = new ParkedClient(cycle, routed, exchangeListeners, tunnel, captureOf(clientRequest, routed, true));
             try {
                 exchange = broker.park(routed.backendId(), client);
             } catch (FailureException e) {
@@ -178,36 +168,6 @@ public final class ClientRequestServlet extends HttpServlet {
             tunnel.fail(Failure.SWITCH_FAILED.reason());
             clientResponse.reset();
             ErrorResponses.send(clientResponse, Failure.SWITCH_FAILED.status(), Failure.SWITCH_FAILED.reason());
-        }
-    }
-
-    /** Frees the exchange when the container reports the client connection broken. */
-    private final class ClientGoneListener implements AsyncListener {
-        private final Exchange<ParkedClient> exchange;
-
-        ClientGoneListener(Exchange<ParkedClient> exchange) {
-            this.exchange = exchange;
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-            broker.finish(exchange);
-            exchange.client().end(Failure.CLIENT_CONNECTION_FAILED, Failure.CLIENT_CONNECTION_FAILED.reason());
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-            onError(event);
-        }
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-            broker.finish(exchange);
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
-            // The listener stays registered for the one async cycle of a parked request.
         }
     }
 }

@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import net.invertingproxy.protocol.ResponseHead;
 import net.invertingproxy.proxy.broker.ClientSide;
 import net.invertingproxy.proxy.failure.Failure;
+import net.invertingproxy.proxy.inspect.ExchangeCapture;
 import net.invertingproxy.proxy.observe.ExchangeListener;
 import net.invertingproxy.proxy.observe.ExchangeOutcome;
 import net.invertingproxy.proxy.observe.ExchangeSummary;
@@ -43,14 +44,20 @@ final class ParkedClient implements ClientSide {
     private volatile long bytesIn;
     private volatile long bytesOut;
     private volatile String agentAddress = "-";
+    private final ExchangeCapture capture;
 
-    ParkedClient(AsyncContext async, RoutedRequest routed, List<ExchangeListener> listeners) {
-        this(new AsyncCycle(async), routed, listeners, null);
+    ParkedClient(AsyncContext async, RoutedRequest routed, List<ExchangeListener> listeners, ExchangeCapture capture) {
+        this(new AsyncCycle(async), routed, listeners, null, capture);
     }
 
-    /** A client held by {@code cycle}; {@code tunnel} is the tunnel of a WebSocket handshake, else null. */
-    ParkedClient(ClientCycle cycle, RoutedRequest routed, List<ExchangeListener> listeners, UpgradeTunnel tunnel) {
+    /**
+     * A client held by {@code cycle}; {@code tunnel} is the tunnel of a WebSocket handshake, else
+     * null; {@code capture} collects the exchange for the inspector.
+     */
+    ParkedClient(ClientCycle cycle, RoutedRequest routed, List<ExchangeListener> listeners, UpgradeTunnel tunnel,
+                 ExchangeCapture capture) {
         this.cycle = cycle;
+        this.capture = capture;
         this.tunnel = tunnel;
         this.routed = routed;
         this.backendId = routed.backendId();
@@ -58,6 +65,11 @@ final class ParkedClient implements ClientSide {
         HttpServletRequest request = cycle.request();
         this.method = request.getMethod();
         this.path = request.getRequestURI();
+    }
+
+    /** What the inspector collects of this exchange ({@link ExchangeCapture#NONE} if nothing). */
+    ExchangeCapture capture() {
+        return capture;
     }
 
     /** The tunnel of a WebSocket handshake, or null for any other request. */
@@ -240,5 +252,6 @@ final class ParkedClient implements ClientSide {
                 LOG.log(System.Logger.Level.WARNING, "exchange listener failed: " + e);
             }
         }
+        capture.finish(summary);
     }
 }

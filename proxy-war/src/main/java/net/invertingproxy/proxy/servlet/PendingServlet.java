@@ -16,6 +16,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import net.invertingproxy.protocol.PendingRequests;
 import net.invertingproxy.protocol.RequestIds;
 import net.invertingproxy.protocol.WireHeaders;
+import net.invertingproxy.proxy.broker.AgentSighting;
 import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.broker.Exchange;
 import net.invertingproxy.proxy.broker.PollAnswer;
@@ -65,7 +66,8 @@ public final class PendingServlet extends HttpServlet {
                 // each: they wait for the agent's next poll, which follows at once, and go inline too.
                 inline ? InlineRequests.MAX_INLINE_PER_ANSWER : Integer.MAX_VALUE);
         try {
-            WaitingPoll poll = broker.poll(backendId, agentKey, reply);
+            WaitingPoll poll = broker.poll(backendId, new AgentSighting(agentKey, agentRequest.getRemoteAddr(),
+                    agentRequest.getHeader("User-Agent"), null), reply);
             async.addListener(new AgentGoneListener(poll));
         } catch (FailureException e) {
             // Only served backends become a tag: a caller must not be able to mint new meters.

@@ -12,6 +12,8 @@ import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.config.ProxySettings;
 import net.invertingproxy.proxy.credential.AdminAuthenticator;
 import net.invertingproxy.proxy.credential.AgentAuthenticator;
+import net.invertingproxy.proxy.dashboard.BackendTraffic;
+import net.invertingproxy.proxy.inspect.ExchangeInspector;
 import net.invertingproxy.proxy.limits.BackendLimiter;
 import net.invertingproxy.proxy.login.AgentLogins;
 import net.invertingproxy.proxy.metrics.ProxyMeters;
@@ -26,7 +28,7 @@ record ProxyComponents(ProxySettings settings, Broker<ParkedClient> broker, Mess
                        BackendRegistry registry, AgentAuthenticator agentAuthenticator, EndUserGate endUserGate,
                        ClientAddresses clientAddresses, BackendLimiter limiter, BackendActivity activity,
                        BackendAdmin backendAdmin, AdminAuthenticator adminAuthenticator, OpenTunnels openTunnels,
-                       AgentLogins agentLogins) {
+                       AgentLogins agentLogins, ExchangeInspector inspector, BackendTraffic traffic) {
     private static final String ATTRIBUTE = ProxyComponents.class.getName();
 
     void storeIn(ServletContext context) {

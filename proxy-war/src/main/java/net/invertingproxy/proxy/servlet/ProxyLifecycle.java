@@ -33,6 +33,8 @@ import net.invertingproxy.proxy.limits.BackendLimiter;
 import net.invertingproxy.proxy.metrics.ProxyMeters;
 import net.invertingproxy.proxy.metrics.cloudwatch.CloudWatchRegistries;
 import net.invertingproxy.proxy.observe.AccessLog;
+import net.invertingproxy.proxy.dashboard.BackendTraffic;
+import net.invertingproxy.proxy.inspect.ExchangeInspector;
 import net.invertingproxy.proxy.observe.BackendActivity;
 import net.invertingproxy.proxy.registry.Backend;
 import net.invertingproxy.proxy.registry.BackendRegistry;
@@ -76,6 +78,10 @@ public final class ProxyLifecycle implements ServletContextListener {
         registry.onRemoval(broker::removeBackend);
         registry.onRemoval(limiter::forget);
         registry.onRemoval(activity::forget);
+        ExchangeInspector inspector = new ExchangeInspector(settings.inspector(), clock);
+        BackendTraffic traffic = new BackendTraffic(clock);
+        registry.onRemoval(inspector::forget);
+        registry.onRemoval(traffic::forget);
         cloudMap = CloudMapInstances.startIfEnabled(
                 CloudMapSettings.resolve(context::getInitParameter, System.getProperties(), System.getenv()),
                 broker::connectedAgentCount, broker::backendIds, id -> routesOf(registry, id));
@@ -91,10 +97,10 @@ public final class ProxyLifecycle implements ServletContextListener {
         // The AWS SDK is reached only through this supplier, at the first login that asks AWS.
         AgentLogins agentLogins = new AgentLogins(registry, aws, sessions, () -> AwsIdentityVerifier.create(aws));
         new ProxyComponents(settings, broker, new MessageReader(settings.maxHeaderBytes(), settings.maxHeaderCount()),
-                new StreamingSlots(settings.maxStreamingExchanges()), List.of(accessLog, meters), meters,
+                new StreamingSlots(settings.maxStreamingExchanges()), List.of(accessLog, meters, traffic), meters,
                 registry, new AgentAuthenticator(registry, sessions), endUserGate, clientAddresses, limiter, activity,
                 new BackendAdmin(registry, clock, broker::connectedAgentCount, activity::lastUsed),
-                new AdminAuthenticator(settings.adminToken()), openTunnels, agentLogins)
+                new AdminAuthenticator(settings.adminToken()), openTunnels, agentLogins, inspector, traffic)
                 .storeIn(context);
         context.setAttribute(DRAIN_ATTRIBUTE, (Runnable) broker::shutdown);
         sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {

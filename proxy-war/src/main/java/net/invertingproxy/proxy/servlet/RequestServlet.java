@@ -135,7 +135,8 @@ public final class RequestServlet extends HttpServlet {
                 startTunnelledRead(exchange, tunnel, agentRequest, agentResponse);
                 return;
             }
-            long bytes = framing.hasBody() ? BodyCopier.copy(clientRequest.getInputStream(), body) : 0;
+            long bytes = framing.hasBody()
+                    ? BodyCopier.copy(clientRequest.getInputStream(), exchange.client().capture().requestBody(body)) : 0;
             body.close();
             exchange.client().requestDelivered(bytes, agentRequest.getRemoteAddr());
         } catch (BodyCopier.SourceFailedException e) {

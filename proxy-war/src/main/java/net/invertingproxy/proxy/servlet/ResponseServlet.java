@@ -105,6 +105,7 @@ public final class ResponseServlet extends HttpServlet {
         byte[] readAhead = incoming.body().takeReadAhead();
         AsyncContext post = agentRequest.startAsync();
         post.setTimeout(0);
+        client.capture().responseStarted(incoming.head());
         client.switchProtocols(incoming.head());
         try {
             client.tunnel().switched(post, readAhead);
@@ -134,9 +135,10 @@ public final class ResponseServlet extends HttpServlet {
         ParkedClient client = exchange.client();
         HttpServletResponse clientResponse = client.response();
         ClientResponseHead.apply(incoming.head(), incoming.body(), clientResponse);
+        client.capture().responseStarted(incoming.head());
         BodyFraming framing = incoming.body().framing();
         try {
-            OutputStream clientBody = clientResponse.getOutputStream();
+            OutputStream clientBody = client.capture().responseBody(clientResponse.getOutputStream());
             if (framing.kind() == BodyFraming.Kind.NONE
                     || framing.kind() == BodyFraming.Kind.CONTENT_LENGTH && framing.length() == 0) {
                 // The head alone is the whole answer.
