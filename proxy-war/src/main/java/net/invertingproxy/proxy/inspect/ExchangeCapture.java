@@ -20,6 +20,7 @@ public final class ExchangeCapture {
     public static final ExchangeCapture NONE = new ExchangeCapture();
 
     private final ExchangeInspector inspector;
+    private final String backendId;
     private final long replayOf;
     private final Instant startedAt;
     private final String method;
@@ -33,12 +34,13 @@ public final class ExchangeCapture {
     private volatile List<InspectedHeader> responseHeaders = List.of();
 
     private ExchangeCapture() {
-        this(null, 0, Instant.EPOCH, new RequestHead("GET", "/", List.of()), new HeaderRedaction(List.of()), 0, 0);
+        this(null, "-", 0, Instant.EPOCH, new RequestHead("GET", "/", List.of()), new HeaderRedaction(List.of()), 0, 0);
     }
 
-    ExchangeCapture(ExchangeInspector inspector, long replayOf, Instant startedAt, RequestHead request,
-                    HeaderRedaction redaction, int bodyBytes, long reservedBytes) {
+    ExchangeCapture(ExchangeInspector inspector, String backendId, long replayOf, Instant startedAt,
+                    RequestHead request, HeaderRedaction redaction, int bodyBytes, long reservedBytes) {
         this.inspector = inspector;
+        this.backendId = backendId;
         this.replayOf = replayOf;
         this.startedAt = startedAt;
         this.method = request.method();
@@ -73,7 +75,7 @@ public final class ExchangeCapture {
             return;
         }
         boolean answered = summary.status() > 0 && !responseHeaders.isEmpty();
-        inspector.keep(new InspectedExchange(inspector.nextSequence(), summary.backendId(), replayOf, startedAt,
+        inspector.keep(new InspectedExchange(inspector.nextSequence(), backendId, replayOf, startedAt,
                 method, target, requestHeaders, requestBody.bytes(), requestBody.total(), summary.status(),
                 answered ? responseHeaders : List.of(), responseBody.bytes(), responseBody.total(),
                 summary.outcome().name(), summary.reason(), millis(summary.waited()), millis(summary.total()),

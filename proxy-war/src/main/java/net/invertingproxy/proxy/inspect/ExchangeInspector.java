@@ -60,7 +60,7 @@ public final class ExchangeInspector {
             bodyLimit = 0;
         }
         HeaderRedaction rules = redaction.with(backend.access().apiKeyHeader());
-        return new ExchangeCapture(this, replayOf, clock.instant(), request, rules, bodyLimit, bodyBytes);
+        return new ExchangeCapture(this, backend.id(), replayOf, clock.instant(), request, rules, bodyLimit, bodyBytes);
     }
 
     long nextSequence() {

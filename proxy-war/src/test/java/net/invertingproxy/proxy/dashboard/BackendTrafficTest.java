@@ -1,0 +1,88 @@
+package net.invertingproxy.proxy.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+import org.junit.jupiter.api.Test;
+
+import net.invertingproxy.proxy.observe.ExchangeOutcome;
+import net.invertingproxy.proxy.observe.ExchangeSummary;
+
+/** The last minute of traffic: rates by status class, percentiles of the latest durations, the latest errors. */
+class BackendTrafficTest {
+    private Instant now = Instant.parse("2026-12-06T08:00:00Z");
+    private final Clock clock = new Clock() {
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    };
+
+    @Test
+    void ratesCountTheLastMinuteOnly() {
+        BackendTraffic traffic = new BackendTraffic(clock);
+        for (int i = 0; i < 60; i++) {
+            traffic.exchangeEnded(summary(200, 10, ExchangeOutcome.ANSWERED));
+        }
+        now = now.plusSeconds(30);
+        traffic.exchangeEnded(summary(503, 1, ExchangeOutcome.REFUSED));
+        traffic.exchangeEnded(summary(0, 1, ExchangeOutcome.ABORTED));
+
+        BackendTraffic.Figures figures = traffic.figures("b");
+        assertEquals(62.0 / 60, figures.requestsPerSecond(), 1e-9);
+        assertEquals(1.0, figures.perSecondByClass().get("2xx"), 1e-9);
+        assertEquals(1.0 / 60, figures.perSecondByClass().get("5xx"), 1e-9);
+        assertEquals(1.0 / 60, figures.perSecondByClass().get("none"), 1e-9);
+
+        now = now.plusSeconds(45);
+        assertEquals(2.0 / 60, traffic.figures("b").requestsPerSecond(), 1e-9, "the first second's 60 are past");
+    }
+
+    @Test
+    void percentilesComeFromTheLatestDurations() {
+        BackendTraffic traffic = new BackendTraffic(clock);
+        for (int millis = 1; millis <= 100; millis++) {
+            traffic.exchangeEnded(summary(200, millis, ExchangeOutcome.ANSWERED));
+        }
+
+        BackendTraffic.Figures figures = traffic.figures("b");
+        assertEquals(50, figures.p50Millis());
+        assertEquals(90, figures.p90Millis());
+        assertEquals(99, figures.p99Millis());
+        assertEquals(-1, traffic.figures("other").p50Millis());
+    }
+
+    @Test
+    void theLatestErrorsAreKeptWithTheirReasonsNewestFirst() {
+        BackendTraffic traffic = new BackendTraffic(clock);
+        for (int i = 0; i < BackendTraffic.RECENT_ERRORS + 5; i++) {
+            traffic.exchangeEnded(summary(502, 1, ExchangeOutcome.REFUSED));
+        }
+        traffic.exchangeEnded(summary(404, 1, ExchangeOutcome.ANSWERED));
+        traffic.exchangeEnded(summary(504, 1, ExchangeOutcome.REFUSED));
+
+        assertEquals(BackendTraffic.RECENT_ERRORS, traffic.figures("b").recentErrors().size());
+        assertEquals(504, traffic.figures("b").recentErrors().get(0).status());
+        assertEquals("why 504", traffic.figures("b").recentErrors().get(0).reason());
+    }
+
+    private static ExchangeSummary summary(int status, long millis, ExchangeOutcome outcome) {
+        return new ExchangeSummary("b", "GET", "/x", status, outcome, "why " + status, 0, 0, Duration.ZERO,
+                Duration.ofMillis(millis), null, "-");
+    }
+}
