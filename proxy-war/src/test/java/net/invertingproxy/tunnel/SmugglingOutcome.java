@@ -11,13 +11,14 @@ import java.util.stream.Collectors;
  *
  * @param smugglingCase the case
  * @param statuses      the status of each answer read, in order
+ * @param reasons       the first line of each answer's body (or its reason phrase), in order
  * @param noAnswer      why no (further) answer could be read when one was due, else null
  * @param early         bytes that arrived while the client paused mid-request, else empty
  * @param extra         bytes that followed the answers due, else empty
  * @param afterwards    how the connection ended up once the answers were read
  * @param seen          every request the backend saw for the case, in order
  */
-public record SmugglingOutcome(SmugglingCase smugglingCase, List<Integer> statuses, String noAnswer, String early,
+public record SmugglingOutcome(SmugglingCase smugglingCase, List<Integer> statuses, List<String> reasons, String noAnswer, String early,
                               String extra, Afterwards afterwards, List<RequestRecorder.Seen> seen) {
     /** The state of the client's connection after the answers. */
     public enum Afterwards {
@@ -81,9 +82,10 @@ public record SmugglingOutcome(SmugglingCase smugglingCase, List<Integer> status
         return violations;
     }
 
-    /** One line for the report: {@code SMUGGLING | where | case | client's side | backend's side}. */
+    /** One line for the report: {@code SMUGGLING | where | case | client's side | backend's side | reasons}. */
     public String reportLine(String where) {
-        return "SMUGGLING | " + where + " | " + smugglingCase.name() + " | " + answerCell() + " | " + backendCell();
+        return "SMUGGLING | " + where + " | " + smugglingCase.name() + " | " + answerCell() + " | " + backendCell()
+                + " | " + reasons;
     }
 
     /** The client's side for the report, e.g. {@code 400, closed}. */

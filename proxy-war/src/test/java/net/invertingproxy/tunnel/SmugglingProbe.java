@@ -31,6 +31,7 @@ public final class SmugglingProbe {
     public SmugglingOutcome run(SmugglingCase smugglingCase) throws Exception {
         recorder.forget();
         List<Integer> statuses = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
         String noAnswer = null;
         String early = "";
         String extra;
@@ -50,7 +51,9 @@ public final class SmugglingProbe {
             }
             for (int i = 0; i < smugglingCase.answersExpected() && noAnswer == null; i++) {
                 try {
-                    statuses.add(raw.readResponse().status());
+                    RawResponse answer = raw.readResponse();
+                    statuses.add(answer.status());
+                    reasons.add(answer.bodyText().lines().findFirst().orElse(answer.reason()));
                 } catch (IOException e) {
                     noAnswer = e.toString();
                 }
@@ -63,7 +66,7 @@ public final class SmugglingProbe {
         Thread.sleep(SETTLE.toMillis());
         List<RequestRecorder.Seen> seen = new ArrayList<>(recorder.seen());
         seen.removeIf(request -> request.target().equals(NEXT_TARGET) && request.complete());
-        return new SmugglingOutcome(smugglingCase, statuses, noAnswer, early, extra, afterwards, seen);
+        return new SmugglingOutcome(smugglingCase, statuses, reasons, noAnswer, early, extra, afterwards, seen);
     }
 
     private static SmugglingOutcome.Afterwards nextRequestOn(RawClient raw) {
