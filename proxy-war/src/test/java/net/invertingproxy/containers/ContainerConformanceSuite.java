@@ -137,9 +137,9 @@ abstract class ContainerConformanceSuite {
                 .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(60)).build())
                 .build();
         long started = System.nanoTime();
-        ContainerStart.Started started = ContainerStart.start(this::startProxy, getClass().getSimpleName());
-        proxy = started.proxy();
-        agentCredential = started.agentCredential();
+        ContainerStart.Started container = ContainerStart.start(this::startProxy, getClass().getSimpleName());
+        proxy = container.proxy();
+        agentCredential = container.agentCredential();
         System.out.printf("%s: started in %.1f s on port %d (logs in %s)%n", proxy.name(), seconds(started), proxy.port(),
                 proxy.logDirectory());
     }

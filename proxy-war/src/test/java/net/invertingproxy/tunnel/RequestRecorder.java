@@ -21,9 +21,14 @@ public final class RequestRecorder implements TestBackend.Behaviour {
                        boolean complete) {
         /** {@code METHOD target body}, with {@code (broken off)} for a body that did not arrive whole. */
         public String summary() {
-            String text = new String(body, StandardCharsets.ISO_8859_1);
+            String text = printable(new String(body, StandardCharsets.ISO_8859_1));
             return (method + " " + target + " " + text).trim() + (complete ? "" : " (broken off)");
         }
+    }
+
+    /** The text with CR and LF spelled {@code \r} and {@code \n}, so that a summary stays on one line. */
+    public static String printable(String text) {
+        return text.replace("\r", "\\r").replace("\n", "\\n");
     }
 
     private final List<Seen> seen = new CopyOnWriteArrayList<>();

@@ -15,9 +15,23 @@ import java.util.List;
  *                        {@link RequestRecorder.Seen#summary()}; empty otherwise
  * @param pauseThenFinish if not null, the client waits this long after sending (no answer may come,
  *                        as the request is incomplete) and then half-closes its connection
+ * @param tolerated       for a refused case, the one other outcome RFC 9112 lets a server choose
+ *                        instead, if it lets one; else null
  */
 public record SmugglingCase(String name, String request, Verdict verdict, List<String> forwardedAs,
-                            Duration pauseThenFinish) {
+                            Duration pauseThenFinish, Tolerance tolerated) {
+    /**
+     * An outcome RFC 9112 allows instead of a refusal: a 2xx answer, the backend sees exactly
+     * {@code forwardedAs}, and, with {@code thenClosed}, the server closes the connection after it.
+     */
+    public record Tolerance(List<String> forwardedAs, boolean thenClosed, String rule) {
+    }
+
+    /** The same case, also passing when a server takes the tolerated outcome instead. */
+    public SmugglingCase tolerating(Tolerance tolerance) {
+        return new SmugglingCase(name, request, verdict, forwardedAs, pauseThenFinish, tolerance);
+    }
+
     /** What the client must get, and so what may reach the backend. */
     public enum Verdict {
         /** A 4xx (or 501) answer, and the backend sees nothing at all. */

@@ -23,6 +23,19 @@ public final class SmugglingCases {
     /** A chunked body that ends, followed by the hidden request. */
     private static final String LAST_CHUNK_THEN_SMUGGLED = "0\r\n\r\n" + SMUGGLED;
     private static final String HELLO_CHUNKED = "5\r\nhello\r\n0\r\n\r\n";
+    /**
+     * RFC 9112 section 6.1: a server may read a request with both framings by its chunking alone,
+     * provided it closes the connection after answering; the hidden request is then never read.
+     * The proxy refuses such requests wherever it sees both headers; Tomcat drops Content-Length
+     * before the application sees the request, and reads it so.
+     */
+    private static final SmugglingCase.Tolerance CHUNKING_ALONE_THEN_CLOSED = new SmugglingCase.Tolerance(
+            List.of("POST /x"), true, "RFC 9112 section 6.1: read by its chunking alone, connection closed");
+    /** RFC 9112 section 2.2: a recipient may take a bare LF for a line end; the proxy re-frames with CRLF. */
+    private static final SmugglingCase.Tolerance LF_AS_LINE_END = new SmugglingCase.Tolerance(
+            List.of("GET /x"), false, "RFC 9112 section 2.2: bare LF read as a line end");
+
+    private static final String OBS_FOLD_RULE = "RFC 9112 section 5.2: obs-fold replaced by spaces";
 
     private SmugglingCases() {
     }
@@ -35,11 +48,14 @@ public final class SmugglingCases {
         // all an attack needs. Each length covers the hidden request, so a reader that goes by
         // the length sees one request, one that goes by the chunking sees two.
         cases.add(rejected("CL then TE: chunked", post("Content-Length: " + LAST_CHUNK_THEN_SMUGGLED.length(),
-                "Transfer-Encoding: chunked") + LAST_CHUNK_THEN_SMUGGLED));
+                "Transfer-Encoding: chunked") + LAST_CHUNK_THEN_SMUGGLED)
+                .tolerating(CHUNKING_ALONE_THEN_CLOSED));
         cases.add(rejected("TE: chunked then CL", post("Transfer-Encoding: chunked",
-                "Content-Length: " + LAST_CHUNK_THEN_SMUGGLED.length()) + LAST_CHUNK_THEN_SMUGGLED));
+                "Content-Length: " + LAST_CHUNK_THEN_SMUGGLED.length()) + LAST_CHUNK_THEN_SMUGGLED)
+                .tolerating(CHUNKING_ALONE_THEN_CLOSED));
         cases.add(rejected("CL shorter than the chunked body, with TE: chunked",
-                post("Content-Length: 3", "Transfer-Encoding: chunked") + LAST_CHUNK_THEN_SMUGGLED));
+                post("Content-Length: 3", "Transfer-Encoding: chunked") + LAST_CHUNK_THEN_SMUGGLED)
+                .tolerating(CHUNKING_ALONE_THEN_CLOSED));
         cases.add(rejected("CL with TE: xchunked", post("Content-Length: " + LAST_CHUNK_THEN_SMUGGLED.length(),
                 "Transfer-Encoding: xchunked") + LAST_CHUNK_THEN_SMUGGLED));
         cases.add(rejected("TE: xchunked alone", post("Transfer-Encoding: xchunked") + LAST_CHUNK_THEN_SMUGGLED));
@@ -47,6 +63,7 @@ public final class SmugglingCases {
         cases.add(rejected("TE: chunked, identity", post("Transfer-Encoding: chunked, identity") + HELLO_CHUNKED));
         cases.add(rejected("TE: identity, chunked with CL", post("Content-Length: " + LAST_CHUNK_THEN_SMUGGLED.length(),
                 "Transfer-Encoding: identity, chunked") + LAST_CHUNK_THEN_SMUGGLED));
+        cases.add(rejected("TE: gzip, chunked", post("Transfer-Encoding: gzip, chunked") + HELLO_CHUNKED));
         cases.add(rejected("TE: chunked twice", post("Transfer-Encoding: chunked", "Transfer-Encoding: chunked")
                 + HELLO_CHUNKED));
         // Section 5.1: whitespace between a field name and its colon must be rejected, as some
@@ -55,7 +72,8 @@ public final class SmugglingCases {
                 + LAST_CHUNK_THEN_SMUGGLED.length(), "Transfer-Encoding : chunked") + LAST_CHUNK_THEN_SMUGGLED));
         // Leading whitespace in the value is legal (OWS), so this is CL and TE together.
         cases.add(rejected("'Transfer-Encoding: <TAB>chunked' with CL", post("Content-Length: "
-                + LAST_CHUNK_THEN_SMUGGLED.length(), "Transfer-Encoding: \tchunked") + LAST_CHUNK_THEN_SMUGGLED));
+                + LAST_CHUNK_THEN_SMUGGLED.length(), "Transfer-Encoding: \tchunked") + LAST_CHUNK_THEN_SMUGGLED)
+                .tolerating(CHUNKING_ALONE_THEN_CLOSED));
         cases.add(rejected("'Transfer-Encoding: <VT>chunked' with CL", post("Content-Length: "
                 + LAST_CHUNK_THEN_SMUGGLED.length(), "Transfer-Encoding: \u000Bchunked") + LAST_CHUNK_THEN_SMUGGLED));
         cases.add(forwarded("TE: CHUNKED (codings are case-insensitive)", post("Transfer-Encoding: CHUNKED")
@@ -78,7 +96,7 @@ public final class SmugglingCases {
         cases.add(rejectedInBody("chunk size 2^64-1", chunked("ffffffffffffffff\r\nhello\r\n0\r\n\r\n" + SMUGGLED)));
         cases.add(rejectedInBody("chunk data not followed by CRLF", chunked("5\r\nhelloX0\r\n\r\n" + SMUGGLED)));
         cases.add(new SmugglingCase("chunk size larger than the body, then a pause and the client's end",
-                chunked("100\r\nhello"), REJECTED_IN_BODY, List.of(), Duration.ofSeconds(1)));
+                chunked("100\r\nhello"), REJECTED_IN_BODY, List.of(), Duration.ofSeconds(1), null));
         // Section 7.1.1: extensions are legal and ignored by whoever does not know them.
         cases.add(forwarded("legal chunk extensions", chunked("5;name=value\r\nhello\r\n3;q=\"a;b\";flag\r\n!!!\r\n"
                 + "0;last=1\r\n\r\n"), "POST /x hello!!!"));
@@ -89,15 +107,21 @@ public final class SmugglingCases {
 
         // Section 2.2: a bare CR must be rejected; bare LF may be accepted only as a line end, and
         // the proxy's containers are expected to reject it, so that no reader differs from them.
-        cases.add(rejected("bare LF line endings", "GET /x HTTP/1.1\nHost: a\n\n"));
-        cases.add(rejected("bare LF after a header", "GET /x HTTP/1.1\r\nHost: a\nX-A: b\r\n\r\n"));
+        cases.add(rejected("bare LF line endings", "GET /x HTTP/1.1\nHost: a\n\n").tolerating(LF_AS_LINE_END));
+        cases.add(rejected("bare LF after a header", "GET /x HTTP/1.1\r\nHost: a\nX-A: b\r\n\r\n")
+                .tolerating(LF_AS_LINE_END));
         cases.add(rejected("bare CR in the request line", "GET /x\rHTTP/1.1\r\nHost: a\r\n\r\n"));
         cases.add(rejectedInBody("bare LF in chunk framing", chunked("5\nhello\n0\n\n")));
         // Section 5.2: obs-fold in a request must be rejected or replaced by spaces; a folded
         // Transfer-Encoding is where readers could disagree.
-        cases.add(rejected("obs-fold continuation line", "GET /x HTTP/1.1\r\nHost: a\r\nX-Fold: a\r\n b\r\n\r\n"));
+        // Tomcat replaces the fold; the folded "Transfer-Encoding" is then part of a value, and the
+        // body goes by its length, hidden request and all, as data.
+        cases.add(rejected("obs-fold continuation line", "GET /x HTTP/1.1\r\nHost: a\r\nX-Fold: a\r\n b\r\n\r\n")
+                .tolerating(new SmugglingCase.Tolerance(List.of("GET /x"), false, OBS_FOLD_RULE)));
         cases.add(rejected("obs-fold hiding TE", post("Content-Length: " + LAST_CHUNK_THEN_SMUGGLED.length(),
-                "X-Fold: a", " Transfer-Encoding: chunked") + LAST_CHUNK_THEN_SMUGGLED));
+                "X-Fold: a", " Transfer-Encoding: chunked") + LAST_CHUNK_THEN_SMUGGLED)
+                .tolerating(new SmugglingCase.Tolerance(List.of("POST /x " + RequestRecorder.printable(LAST_CHUNK_THEN_SMUGGLED)), false,
+                        OBS_FOLD_RULE)));
         // RFC 9110 section 5.5: NUL, CR and LF in a value must be rejected (or replaced); field
         // names are tokens.
         cases.add(rejected("NUL in a header value", "GET /x HTTP/1.1\r\nHost: a\r\nX-A: a\u0000b\r\n\r\n"));
@@ -112,7 +136,10 @@ public final class SmugglingCases {
         cases.add(rejected("header of 70 KiB", "GET /x HTTP/1.1\r\nHost: a\r\nX-Big: " + "b".repeat(70 * 1024)
                 + "\r\n\r\n"));
         cases.add(rejected("1000 headers", "GET /x HTTP/1.1\r\nHost: a\r\n" + manyHeaders(1000) + "\r\n"));
-        cases.add(rejected("double space in the request line", "GET  /x HTTP/1.1\r\nHost: a\r\n\r\n"));
+        // Section 3: a recipient may split the request line on any run of whitespace.
+        cases.add(rejected("double space in the request line", "GET  /x HTTP/1.1\r\nHost: a\r\n\r\n")
+                .tolerating(new SmugglingCase.Tolerance(List.of("GET /x"), false,
+                        "RFC 9112 section 3: request line split on whitespace")));
 
         // Section 3.2: one Host, required in HTTP/1.1, an authority without userinfo; with an
         // absolute-form target (section 3.2.2) the target's authority is the one that counts, so
@@ -144,15 +171,15 @@ public final class SmugglingCases {
     }
 
     private static SmugglingCase rejected(String name, String request) {
-        return new SmugglingCase(name, request, REJECTED, List.of(), null);
+        return new SmugglingCase(name, request, REJECTED, List.of(), null, null);
     }
 
     private static SmugglingCase rejectedInBody(String name, String request) {
-        return new SmugglingCase(name, request, REJECTED_IN_BODY, List.of(), null);
+        return new SmugglingCase(name, request, REJECTED_IN_BODY, List.of(), null, null);
     }
 
     private static SmugglingCase forwarded(String name, String request, String... backendSees) {
-        return new SmugglingCase(name, request, FORWARDED, List.of(backendSees), null);
+        return new SmugglingCase(name, request, FORWARDED, List.of(backendSees), null, null);
     }
 
     /** {@code POST /x} with the given header lines, up to and including the empty line. */

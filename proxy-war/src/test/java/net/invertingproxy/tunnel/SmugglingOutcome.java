@@ -57,6 +57,11 @@ public record SmugglingOutcome(SmugglingCase smugglingCase, List<Integer> status
             violations.add("expected " + expected.answersExpected() + " answer(s), got " + statuses
                     + (noAnswer == null ? "" : "; then " + noAnswer));
         }
+        if (expected.verdict() != SmugglingCase.Verdict.FORWARDED && expected.tolerated() != null
+                && !statuses.isEmpty() && statuses.stream().allMatch(status -> status / 100 == 2)) {
+            checkTolerated(expected.tolerated(), violations);
+            return violations;
+        }
         switch (expected.verdict()) {
             case FORWARDED -> {
                 if (!statuses.stream().allMatch(status -> status / 100 == 2)) {
@@ -102,6 +107,16 @@ public record SmugglingOutcome(SmugglingCase smugglingCase, List<Integer> status
 
     private List<String> summaries() {
         return seen.stream().map(RequestRecorder.Seen::summary).toList();
+    }
+
+    private void checkTolerated(SmugglingCase.Tolerance tolerance, List<String> violations) {
+        if (!summaries().equals(tolerance.forwardedAs())) {
+            violations.add("taken as allowed by " + tolerance.rule() + ", the backend should have seen "
+                    + tolerance.forwardedAs() + " but saw " + summaries());
+        }
+        if (tolerance.thenClosed() && afterwards != Afterwards.CLOSED) {
+            violations.add("taken as allowed by " + tolerance.rule() + ", but the connection was not closed");
+        }
     }
 
     // RFC 9110 section 15.5: 4xx is the client's error; 501 is what RFC 9112 section 6.1 gives an

@@ -17,6 +17,7 @@ public final class SmugglingProbe {
     private static final Duration SETTLE = Duration.ofMillis(300);
     private static final int ANSWER_TIMEOUT_MILLIS = 15_000;
     private static final int QUIET_MILLIS = 1_000;
+    private static final int REASON_LENGTH = 60;
 
     private final int port;
     private final RequestRecorder recorder;
@@ -53,7 +54,7 @@ public final class SmugglingProbe {
                 try {
                     RawResponse answer = raw.readResponse();
                     statuses.add(answer.status());
-                    reasons.add(answer.bodyText().lines().findFirst().orElse(answer.reason()));
+                    reasons.add(shortReason(answer));
                 } catch (IOException e) {
                     noAnswer = e.toString();
                 }
@@ -67,6 +68,12 @@ public final class SmugglingProbe {
         List<RequestRecorder.Seen> seen = new ArrayList<>(recorder.seen());
         seen.removeIf(request -> request.target().equals(NEXT_TARGET) && request.complete());
         return new SmugglingOutcome(smugglingCase, statuses, reasons, noAnswer, early, extra, afterwards, seen);
+    }
+
+    // The proxy's own answers carry a one-line reason; a container's error page is cut short.
+    private static String shortReason(RawResponse answer) {
+        String line = answer.bodyText().lines().findFirst().orElse(answer.reason());
+        return line.length() <= REASON_LENGTH ? line : line.substring(0, REASON_LENGTH) + "...";
     }
 
     private static SmugglingOutcome.Afterwards nextRequestOn(RawClient raw) {
