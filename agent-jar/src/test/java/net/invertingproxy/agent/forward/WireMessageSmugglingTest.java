@@ -47,11 +47,12 @@ class WireMessageSmugglingTest {
      */
     static Stream<Arguments> messages() {
         return Stream.of(
-                // RFC 9112 section 6.3 items 3 and 5: a reader that believed the length would see
-                // one request, one that believed the chunking two.
+                // RFC 9112 section 6.3 item 3: the chunking wins (MessageReaderTest pins this), and
+                // what follows the last chunk is never read as a request.
                 Arguments.of("Content-Length and chunked", "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: "
                         + LAST_CHUNK_THEN_SMUGGLED.length() + "\r\nTransfer-Encoding: chunked\r\n\r\n"
-                        + LAST_CHUNK_THEN_SMUGGLED, 400, null, null),
+                        + LAST_CHUNK_THEN_SMUGGLED, 200, "POST /x HTTP/1.1", ""),
+                // Item 5: differing lengths cannot frame a message.
                 Arguments.of("two differing Content-Lengths", "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n"
                         + "Content-Length: " + (5 + SMUGGLED.length()) + "\r\n\r\nhello" + SMUGGLED, 400, null, null),
                 Arguments.of("chunked, then a hidden request", "POST /x HTTP/1.1\r\nHost: h\r\n"
