@@ -63,7 +63,6 @@ import org.junit.jupiter.api.extension.TestWatcher;
 import net.invertingproxy.agent.Agent;
 import net.invertingproxy.agent.config.AgentConfig;
 import net.invertingproxy.protocol.PendingRequests;
-import net.invertingproxy.tunnel.AdminClient;
 import net.invertingproxy.tunnel.PatternedStream;
 import net.invertingproxy.tunnel.RawAgent;
 import net.invertingproxy.tunnel.RawClient;
@@ -96,13 +95,6 @@ import net.invertingproxy.tunnel.WebSocketPeer;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith(ContainerConformanceSuite.LogTailOnFailure.class)
 abstract class ContainerConformanceSuite {
-    static final Map<String, String> SETTINGS = Map.of(
-            "request-timeout-seconds", "3",
-            "agent-offline-after-seconds", "2",
-            "admin-token", "conformance-admin-token-0123456789");
-    /** The one backend of the suite, created through the admin API: every path, and Go-like agents allowed. */
-    private static final String DEFAULT_BACKEND = "{\"id\": \"default\", \"routes\": [{\"pathPrefix\": \"/\"}],"
-            + " \"legacyAgents\": {\"allowed\": true}}";
     private static final long HUNDRED_MIB = 100L << 20;
     private static final Duration POLL_HOLD = Duration.ofSeconds(25);
     private static final String NO_AGENT = "no agent is connected for this backend\n";
@@ -145,12 +137,9 @@ abstract class ContainerConformanceSuite {
                 .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(60)).build())
                 .build();
         long started = System.nanoTime();
-        Map<String, String> settings = new HashMap<>(SETTINGS);
-        settings.put("data-dir", ContainerProcess.freshDirectory(ContainerProcess.TARGET.resolve("containers-data")
-                .resolve(getClass().getSimpleName())).toAbsolutePath().toString());
-        proxy = startProxy(settings);
-        agentCredential = AdminClient.agentCredential(
-                new AdminClient(proxy.baseUri(), SETTINGS.get("admin-token")).create(DEFAULT_BACKEND));
+        ContainerStart.Started container = ContainerStart.start(this::startProxy, getClass().getSimpleName());
+        proxy = container.proxy();
+        agentCredential = container.agentCredential();
         System.out.printf("%s: started in %.1f s on port %d (logs in %s)%n", proxy.name(), seconds(started), proxy.port(),
                 proxy.logDirectory());
     }

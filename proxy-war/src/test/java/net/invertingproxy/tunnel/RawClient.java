@@ -121,6 +121,11 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Half-closes: the peer reads the end of the stream after what was sent, while this side can still read. */
+    public void finishSending() throws IOException {
+        socket.shutdownOutput();
+    }
+
     /** Closes with a reset (SO_LINGER 0), as a crashed process or a pulled cable would. */
     public void closeAbruptly() throws IOException {
         socket.setSoLinger(true, 0);

@@ -13,6 +13,16 @@ public enum Failure {
      * encoded characters) and would go to another route, or climbs above the root; nothing is parked.
      */
     AMBIGUOUS_PATH(400, "ambiguous request path"),
+    /**
+     * The request's framing headers could be read two ways (both Content-Length and
+     * Transfer-Encoding, several lengths, chunking in HTTP/1.0); nothing is parked and the
+     * connection is closed, since where its body ends is unknown.
+     */
+    AMBIGUOUS_FRAMING(400, "ambiguous request framing"),
+    /** The request's body has a transfer coding other than chunked alone, which the proxy cannot pass on. */
+    UNSUPPORTED_TRANSFER_CODING(501, "unsupported transfer coding"),
+    /** The request has more header fields than the proxy forwards. */
+    TOO_MANY_HEADERS(431, "too many header fields"),
     /** The backend's access policy needs credentials the client did not give, or gave wrong. */
     USER_UNAUTHENTICATED(401, "authentication required"),
     /** The client is known but not allowed (its address is outside the backend's allow-list). */

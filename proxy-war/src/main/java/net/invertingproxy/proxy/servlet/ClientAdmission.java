@@ -1,6 +1,7 @@
 package net.invertingproxy.proxy.servlet;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +27,9 @@ import net.invertingproxy.proxy.routing.RouteMatch;
 /**
  * The door every client request passes before it is parked: a route to a backend (else 404, or 400
  * for an ambiguous path), the backend's end-user access policy (else 401 or 403) and its limits
- * (else 429 with {@code Retry-After}). A refusal is answered here at once and logged like any exchange.
+ * (else 429 with {@code Retry-After}), after a check that its body framing is unambiguous (else
+ * 400, 431 or 501, and the connection closed: {@link RequestFramingCheck}). A refusal is answered
+ * here at once and logged like any exchange.
  */
 final class ClientAdmission {
     private static final String NO_BACKEND = "-";
@@ -42,6 +45,14 @@ final class ClientAdmission {
 
     /** The routed request, or null once a refusal has been sent. */
     RoutedRequest admit(HttpServletRequest request, HttpServletResponse response) {
+        try {
+            RequestFramingCheck.check(request.getProtocol(), name -> Collections.list(request.getHeaders(name)),
+                    headerCount(request));
+        } catch (FailureException e) {
+            // Where the body ends is in doubt, so the connection cannot carry another request.
+            refuse(request, response, NO_BACKEND, e.status(), e.getMessage(), Map.of("Connection", "close"));
+            return null;
+        }
         String target = request.getRequestURI() + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
         Optional<RouteMatch> match;
         try {
@@ -80,6 +91,14 @@ final class ClientAdmission {
         }
         components.activity().used(backend.id());
         return new RoutedRequest(backend.id(), match.get().target(), userId, withheld(backend), admission);
+    }
+
+    private static int headerCount(HttpServletRequest request) {
+        int count = 0;
+        for (String name : Collections.list(request.getHeaderNames())) {
+            count += Collections.list(request.getHeaders(name)).size();
+        }
+        return count;
     }
 
     // The user's proxy credential proves who they are to the proxy; the backend gets the verified user instead.

@@ -76,6 +76,15 @@ final class ClientParking {
         public void onError(AsyncEvent event) {
             broker.finish(exchange);
             exchange.client().end(Failure.CLIENT_CONNECTION_FAILED, Failure.CLIENT_CONNECTION_FAILED.reason());
+            // The exchange may have ended before the container raised the error (an agent thread
+            // found the client's body malformed). A listener that completes nothing during onError
+            // makes Tomcat answer 500 (Servlet 6.0 section 2.3.3.3), where the client's malformed
+            // body deserves the 400 already set for it.
+            try {
+                event.getAsyncContext().complete();
+            } catch (IllegalStateException e) {
+                // Already completed during this error: nothing left to end.
+            }
         }
 
         @Override
