@@ -49,7 +49,7 @@ class BackendAdminTest {
     void anUnknownFieldIsRefusedRatherThanIgnored() {
         // Ignored, "acess" would leave the backend open to everyone instead of behind Basic.
         assertRefused(ORDERS + ", \"acess\": {\"mode\": \"basic\", \"basicUsers\": [\"hr\"]}}",
-                "unknown field \"acess\" (known: id, routes, legacyAgents, access, limits, awsIdentity)");
+                "unknown field \"acess\" (known: id, routes, legacyAgents, access, limits, awsIdentity, inspector)");
         assertRefused("{\"id\": \"orders\", \"routes\": [{\"prefix\": \"/orders\"}]}",
                 "unknown field \"prefix\" (known: host, pathPrefix, stripPrefix) (at routes[0])");
     }
@@ -110,7 +110,7 @@ class BackendAdminTest {
         FailureException refused = assertThrows(FailureException.class,
                 () -> admin.update("orders", "{\"routes\": [{\"pathPrefix\": \"/orders\"}], \"limit\": {}}"));
         assertEquals(400, refused.status());
-        assertEquals("unknown field \"limit\" (known: id, routes, legacyAgents, access, limits, awsIdentity)", refused.getMessage());
+        assertEquals("unknown field \"limit\" (known: id, routes, legacyAgents, access, limits, awsIdentity, inspector)", refused.getMessage());
         assertEquals(List.of("orders"), registry.all().stream().map(Backend::id).toList());
         assertEquals(new String(stored), Files.readString(registry.file()));
     }
