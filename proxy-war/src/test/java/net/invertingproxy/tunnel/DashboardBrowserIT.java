@@ -120,6 +120,22 @@ class DashboardBrowserIT {
         assertEquals(List.of(), errors.stream().map(LogEntry::getMessage).toList(), "the page logged errors");
     }
 
+    @Test
+    void aHundredBackendsAreAllListedAtTheFirstDraw() throws Exception {
+        for (int i = 0; i < 99; i++) {
+            tunnel.admin.create("{\"id\": \"b" + i + "\", \"routes\": [{\"pathPrefix\": \"/b" + i + "/\"}]}");
+        }
+        long start = System.nanoTime();
+        browser.get("http://127.0.0.1:" + tunnel.proxy.port() + "/_dashboard/");
+        new WebDriverWait(browser, WAIT).until(driver ->
+                driver.findElements(By.cssSelector("#backends tbody tr")).size() == 100);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+
+        assertTrue(millis < 5_000, "the page took " + millis + " ms to list 100 backends");
+        await(By.cssSelector("#backends tr[data-backend='b42']")).click();
+        awaitText(By.id("backend-id"), "b42");
+    }
+
     private WebElement await(By locator) {
         return new WebDriverWait(browser, WAIT).until(driver -> {
             List<WebElement> found = driver.findElements(locator);
