@@ -2,6 +2,7 @@ package net.invertingproxy.proxy.broker;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,6 +25,11 @@ final class AgentRoster {
     /** Forgets an agent; true if it was counted. */
     boolean forget(String agentKey) {
         return lastSeen.remove(agentKey) != null;
+    }
+
+    /** Counts the agents as seen {@code now}, those not counted (forgotten, or beyond the bound) aside. */
+    void stillSeen(Set<String> agentKeys, Instant now) {
+        agentKeys.forEach(agentKey -> lastSeen.computeIfPresent(agentKey, (key, seen) -> now));
     }
 
     /** Forgets the agents silent since {@code since}; true if any was forgotten. */
