@@ -31,49 +31,32 @@ MIB = 1048576
 def park_server(port, hold):
     stats = {"held": 0, "peak": 0, "served": 0}
 
-    async def handle(reader, writer):
-        try:
-            while True:
-                request = await read_request_head(reader)
-                if request is None:
-                    return
-                _, path, headers = request
-                if "transfer-encoding" in headers:
-                    writer.write(b"HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                    await writer.drain()
-                    return
-                length = int(headers.get("content-length", "0") or "0")
-                if length:
-                    await reader.readexactly(length)
-                if path.split("?")[0].endswith("/__stats"):
-                    body = (json.dumps(stats) + "\n").encode()
-                else:
-                    stats["held"] += 1
-                    stats["peak"] = max(stats["peak"], stats["held"])
-                    try:
-                        await asyncio.sleep(hold)
-                    finally:
-                        stats["held"] -= 1
-                    stats["served"] += 1
-                    body = b"parked\n"
-                close = headers.get("connection", "").lower() == "close"
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n%s\r\n%s"
-                             % (len(body), b"Connection: close\r\n" if close else b"", body))
-                await writer.drain()
-                if close:
-                    return
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            writer.close()
+    async def handle_request(reader, writer, method, target, headers):
+        if "transfer-encoding" in headers:
+            writer.write(b"HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            await writer.drain()
+            return False
+        length = int(headers.get("content-length", "0") or "0")
+        if length:
+            await reader.readexactly(length)
+        if target.split("?")[0].endswith("/__stats"):
+            body = (json.dumps(stats) + "\n").encode()
+        else:
+            stats["held"] += 1
+            stats["peak"] = max(stats["peak"], stats["held"])
+            try:
+                await asyncio.sleep(hold)
+            finally:
+                stats["held"] -= 1
+            stats["served"] += 1
+            body = b"parked\n"
+        close = headers.get("connection", "").lower() == "close"
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n%s\r\n%s"
+                     % (len(body), b"Connection: close\r\n" if close else b"", body))
+        await writer.drain()
+        return not close
 
-    async def main():
-        server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=4096)
-        print(f"park-server on 127.0.0.1:{port}, holding each request {hold} s", flush=True)
-        async with server:
-            await server.serve_forever()
-
-    asyncio.run(main())
+    serve(port, handle_request, f"park-server on 127.0.0.1:{port}, holding each request {hold} s", backlog=4096)
 
 
 # --- the parked clients ----------------------------------------------------------------------------
@@ -189,6 +172,34 @@ def split_target(target):
     return path, dict(p.partition("=")[::2] for p in query_string.split("&") if p)
 
 
+def serve(port, handle_request, banner, backlog=1024):
+    """An asyncio HTTP/1.1 server on 127.0.0.1:port until killed. Each request's head goes to
+    handle_request(reader, writer, method, target, headers), which reads the body, answers and returns
+    whether the connection may carry another request. A peer that goes away ends its connection quietly;
+    any other error is logged and ends its connection only."""
+
+    async def handle(reader, writer):
+        try:
+            while True:
+                request = await read_request_head(reader)
+                if request is None or not await handle_request(reader, writer, *request):
+                    return
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            pass
+        except Exception as e:
+            print("%s: %s" % (type(e).__name__, e), file=sys.stderr, flush=True)
+        finally:
+            writer.close()
+
+    async def main():
+        server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=backlog)
+        print(banner, flush=True)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(main())
+
+
 async def read_request_body(reader, headers):
     """Reads and drops a request body, chunked or with a Content-Length."""
     if headers.get("transfer-encoding", "").lower() == "chunked":
@@ -277,40 +288,21 @@ def stream_server(port):
         writer.write(b"0\r\n\r\n")
         await writer.drain()
 
-    async def handle(reader, writer):
-        try:
-            while True:
-                request = await read_request_head(reader)
-                if request is None:
-                    return
-                _, target, headers = request
-                await read_request_body(reader, headers)
-                path, query = split_target(target)
-                if path == "/ws":
-                    await websocket_echo(reader, writer, headers)
-                    return
-                if path == "/sse":
-                    await sse(writer, query)
-                else:
-                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n")
-                    await writer.drain()
-                if headers.get("connection", "").lower() == "close":
-                    return
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        except Exception as e:  # a bad request: logged, the connection closed, the server goes on
-            print("stream-server: %s: %s" % (type(e).__name__, e), file=sys.stderr, flush=True)
-        finally:
-            writer.close()
+    async def handle_request(reader, writer, method, target, headers):
+        await read_request_body(reader, headers)
+        path, query = split_target(target)
+        if path == "/ws":
+            await websocket_echo(reader, writer, headers)
+            return False
+        if path == "/sse":
+            await sse(writer, query)
+        else:
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n")
+            await writer.drain()
+        return headers.get("connection", "").lower() != "close"
 
-    async def main():
-        server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=1024)
-        print(f"stream-server on 127.0.0.1:{port}: /sse (server-sent events), /ws (WebSocket echo), / (ok)",
-              flush=True)
-        async with server:
-            await server.serve_forever()
-
-    asyncio.run(main())
+    serve(port, handle_request,
+          f"stream-server on 127.0.0.1:{port}: /sse (server-sent events), /ws (WebSocket echo), / (ok)")
 
 
 def percentile(values, p):

@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 
-from bench_tools import (WsClient, read_request_head, split_target, websocket_echo, ws_frame)
+from bench_tools import WsClient, serve, split_target, websocket_echo, ws_frame
 
 MIB = 1048576
 BLOCK = 65536
@@ -90,6 +90,17 @@ def sse_tag(seed, number):
 async def hash_request_body(reader, headers):
     """(length, SHA-256 hex) of the request body, read piece by piece, chunked or with a Content-Length."""
     h, length = hashlib.sha256(), 0
+
+    async def take(n):
+        nonlocal length
+        while n:
+            piece = await reader.read(min(n, BLOCK))
+            if not piece:
+                raise asyncio.IncompleteReadError(b"", n)
+            h.update(piece)
+            length += len(piece)
+            n -= len(piece)
+
     if headers.get("transfer-encoding", "").lower() == "chunked":
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";")[0].strip() or b"0", 16)
@@ -97,23 +108,10 @@ async def hash_request_body(reader, headers):
                 while (await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers
                     pass
                 break
-            while size:
-                piece = await reader.read(min(size, BLOCK))
-                if not piece:
-                    raise asyncio.IncompleteReadError(b"", size)
-                h.update(piece)
-                length += len(piece)
-                size -= len(piece)
+            await take(size)
             await reader.readexactly(2)
     else:
-        left = int(headers.get("content-length", "0") or "0")
-        while left:
-            piece = await reader.read(min(left, BLOCK))
-            if not piece:
-                raise asyncio.IncompleteReadError(b"", left)
-            h.update(piece)
-            length += len(piece)
-            left -= len(piece)
+        await take(int(headers.get("content-length", "0") or "0"))
     return length, h.hexdigest()
 
 
@@ -154,38 +152,19 @@ async def answer_sse(writer, query):
 
 
 def backend(port):
-    async def handle(reader, writer):
-        try:
-            while True:
-                request = await read_request_head(reader)
-                if request is None:
-                    return
-                method, target, headers = request
-                path, query = split_target(target)
-                if path == "/ws":
-                    await websocket_echo(reader, writer, headers)
-                    return
-                received = await hash_request_body(reader, headers)
-                if path == "/sse":
-                    await answer_sse(writer, query)
-                else:
-                    await answer_data(writer, method, query, received)
-                if headers.get("connection", "").lower() == "close":
-                    return
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            pass  # the agent went away or broke the request off: part of the faults
-        except Exception as e:  # a bad request: logged, the connection closed, the server goes on
-            print("backend: %s: %s" % (type(e).__name__, e), file=sys.stderr, flush=True)
-        finally:
-            writer.close()
+    async def handle_request(reader, writer, method, target, headers):
+        path, query = split_target(target)
+        if path == "/ws":
+            await websocket_echo(reader, writer, headers)
+            return False
+        received = await hash_request_body(reader, headers)
+        if path == "/sse":
+            await answer_sse(writer, query)
+        else:
+            await answer_data(writer, method, query, received)
+        return headers.get("connection", "").lower() != "close"
 
-    async def main():
-        server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=1024)
-        print("soak backend on 127.0.0.1:%d: /data, /sse, /ws" % port, flush=True)
-        async with server:
-            await server.serve_forever()
-
-    asyncio.run(main())
+    serve(port, handle_request, "soak backend on 127.0.0.1:%d: /data, /sse, /ws" % port)
 
 
 # --- the load -------------------------------------------------------------------------------------

@@ -9,10 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +24,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SoakScriptIT {
     private static final Path SOAK = Scripts.SCRIPTS.resolve("soak");
-    private static final Pattern FLAG = Pattern.compile("(?<![\\w-])--[a-z][a-z-]*[a-z]");
     private static final List<String> FAULTS = List.of("agent-kill", "backend-kill", "agent-stop", "slowloris",
             "client-abort");
     private static final List<String> KINDS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
@@ -75,12 +71,12 @@ class SoakScriptIT {
 
         assertEquals(0, run.exitCode(), run::describe);
         assertTrue(run.stdout().startsWith("Usage: scripts/soak "), run::describe);
-        Set<String> helpFlags = flags(run.stdout());
+        Set<String> helpFlags = Scripts.longFlags(run.stdout());
         for (String flag : List.of("--minutes", "--seconds", "--fault-every", "--faults", "--fault-seconds", "--grace",
                 "--settle", "--clients", "--streams", "--seed", "--java-opts", "--out")) {
             assertTrue(helpFlags.contains(flag), "--help does not document " + flag + ":\n" + run.stdout());
         }
-        assertEquals(helpFlags, flags(soakSection()), "scripts/soak --help and README's Soak section name different flags");
+        assertEquals(helpFlags, Scripts.longFlags(Scripts.readmeSection("## Soak with faults")), "scripts/soak --help and README's Soak section name different flags");
     }
 
     @ParameterizedTest
@@ -104,22 +100,5 @@ class SoakScriptIT {
             summary.put(fields[0], fields.length > 1 ? fields[1] : "");
         }
         return summary;
-    }
-
-    private static String soakSection() throws Exception {
-        String readme = Files.readString(Scripts.README);
-        int start = readme.indexOf("\n## Soak with faults\n");
-        assertTrue(start >= 0, "README.md has no 'Soak with faults' section");
-        int end = readme.indexOf("\n## ", start + 1);
-        return end < 0 ? readme.substring(start) : readme.substring(start, end);
-    }
-
-    private static Set<String> flags(String text) {
-        Set<String> flags = new TreeSet<>();
-        Matcher matcher = FLAG.matcher(text);
-        while (matcher.find()) {
-            flags.add(matcher.group());
-        }
-        return flags;
     }
 }
