@@ -516,11 +516,13 @@ def slope_per_minute(points):
 
 def memory_rows(samples, growth_limit_pct):
     """Per series (proxy/agent RSS/heap): first, last, max, slope and growth over the samples under load
-    (minute >= 1) of the last process of that name (an agent killed by a fault is a new process)."""
+    (minute >= 1) of the process of that name sampled most often (agent-kill makes a new agent process),
+    the latest of those on a tie."""
     rows, flags = [], []
     for process in ("proxy", "agent"):
         loaded = [s for s in samples if float(s["minute"]) >= 1]
-        pid = loaded[-1][process + "_pid"] if loaded else None
+        pids = [s[process + "_pid"] for s in loaded]
+        pid = max(reversed(pids), key=pids.count) if pids else None
         series = [s for s in loaded if s[process + "_pid"] == pid]
         for what in ("rss_mb", "heap_after_gc_mb"):
             points = [(float(s["elapsed_s"]) / 60.0, float(s[process + "_" + what])) for s in series
@@ -531,7 +533,7 @@ def memory_rows(samples, growth_limit_pct):
             first, last = points[0][1], points[-1][1]
             slope = slope_per_minute(points)
             growth = (last - first) / first * 100.0 if first else 0.0
-            note = "since minute %.1f (pid %s)" % (points[0][0], pid) if len(series) < len(loaded) else ""
+            note = "pid %s, minutes %.1f to %.1f" % (pid, points[0][0], points[-1][0]) if len(series) < len(loaded) else ""
             flag = len(points) >= 2 and growth > growth_limit_pct
             if flag:
                 flags.append("%s %s grew %.1f %% (%.1f -> %.1f MB)" % (process, what, growth, first, last))
@@ -638,7 +640,7 @@ def report(args):
                         "agent RSS MB", "agent heap MB"],
                        [[s["minute"], s["elapsed_s"], s["proxy_pid"], s["proxy_rss_mb"], s["proxy_heap_after_gc_mb"],
                          s["agent_pid"], s["agent_rss_mb"], s["agent_heap_after_gc_mb"]] for s in samples]))
-    md.append("Under load (minute 1 on), the last process of each name:\n")
+    md.append("Under load (minute 1 on), the process of each name sampled most often:\n")
     md.append(md_table(["process", "series", "first", "last", "max", "slope MB/min", "growth %", "note"], mem_rows))
     md.append("## Leaks after the load stopped and %s s of settle at most\n" % meta.get("settle_s", "?"))
     md.append(md_table(["gauge", "value", "source"], [[r["gauge"], r["value"], r["source"]] for r in leaks]))

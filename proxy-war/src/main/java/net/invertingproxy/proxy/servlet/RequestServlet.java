@@ -135,7 +135,11 @@ public final class RequestServlet extends HttpServlet {
                 startTunnelledRead(exchange, tunnel, agentRequest, agentResponse);
                 return;
             }
-            long bytes = framing.hasBody() ? BodyCopier.copy(clientRequest.getInputStream(), body) : 0;
+            // A body of announced length is read to its last byte and no further: see copyExactly.
+            long bytes = !framing.hasBody() ? 0
+                    : framing.kind() == BodyFraming.Kind.CONTENT_LENGTH
+                    ? BodyCopier.copyExactly(clientRequest.getInputStream(), body, framing.length())
+                    : BodyCopier.copy(clientRequest.getInputStream(), body);
             body.close();
             exchange.client().requestDelivered(bytes, agentRequest.getRemoteAddr());
         } catch (BodyCopier.SourceFailedException e) {
