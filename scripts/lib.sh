@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared helpers for scripts/run-local and scripts/bench. Sourced, not run.
+# Shared helpers for scripts/run-local, scripts/bench and scripts/soak. Sourced, not run.
 #
 # The caller sets PROG (its name, used as a log prefix) before sourcing, and
 # must be running under `set -euo pipefail`.
@@ -32,6 +32,24 @@ valid_port() { [[ $1 =~ ^[0-9]+$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535)); }
 # port_in_use PORT: true when something accepts TCP connections on 127.0.0.1:PORT.
 port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# whole_number FLAG VALUE MIN: VALUE as a plain number, or a usage error.
+whole_number() {
+  if ! [[ $2 =~ ^[0-9]{1,9}$ ]] || ((10#$2 < $3)); then
+    usage_error "$1 must be a whole number >= $3, got '$2'"
+  fi
+  echo $((10#$2))
+}
+
+# free_port: a port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+  local port tries
+  for ((tries = 0; tries < 100; tries++)); do
+    port=$((20000 + RANDOM % 12000))
+    port_in_use "$port" || { echo "$port"; return 0; }
+  done
+  die "found no free port on 127.0.0.1"
 }
 
 # --- building ---------------------------------------------------------------
@@ -76,6 +94,20 @@ start_child() {
 
 pid_alive() { kill -0 "$1" 2>/dev/null; }
 
+# forget_child PID: no longer watch or stop that child (one killed on purpose and already reaped).
+forget_child() {
+  local i
+  for i in "${!CHILD_PIDS[@]}"; do
+    if [[ ${CHILD_PIDS[$i]} == "$1" ]]; then
+      unset 'CHILD_PIDS[i]' 'CHILD_NAMES[i]' 'CHILD_LOGS[i]'
+    fi
+  done
+  # Dense again: stop_children walks the indexes backwards from the count.
+  CHILD_PIDS=("${CHILD_PIDS[@]}")
+  CHILD_NAMES=("${CHILD_NAMES[@]}")
+  CHILD_LOGS=("${CHILD_LOGS[@]}")
+}
+
 # check_children: fail (with the dead child's log tail) if any child has exited.
 check_children() {
   local i
@@ -96,6 +128,8 @@ stop_children() {
   for ((i = ${#CHILD_PIDS[@]} - 1; i >= 0; i--)); do
     pid=${CHILD_PIDS[$i]}
     pid_alive "$pid" || continue
+    # A stopped process (SIGSTOP, as scripts/soak injects) would hold SIGTERM pending forever.
+    kill -CONT "$pid" 2>/dev/null || true
     kill -TERM "$pid" 2>/dev/null || true
     # The JVMs drain in-flight requests on SIGTERM (up to 10 s by default).
     for ((waited = 0; waited < 150; waited++)); do
@@ -111,6 +145,104 @@ stop_children() {
   CHILD_PIDS=()
   CHILD_NAMES=()
   CHILD_LOGS=()
+}
+
+# --- background jobs --------------------------------------------------------
+# Load generators run in the background under `timeout` and are waited for, so
+# Ctrl-C / SIGTERM reach our traps at once instead of after the run (bash defers
+# traps while a foreground job runs), and cleanup can stop them.
+
+BG_PIDS=()  # bounded jobs running in the background, stopped by stop_bg_jobs
+BG_LAST=""  # PID of the latest bg_start
+
+# bg_start OUTFILE LIMIT_S COMMAND...: sets BG_LAST to the PID of the bounded job.
+bg_start() {
+  local out=$1 limit=$2
+  shift 2
+  timeout --kill-after=5 "$limit" "$@" >>"$out" 2>&1 </dev/null &
+  BG_LAST=$!
+  BG_PIDS+=("$BG_LAST")
+}
+
+# bg_wait PID: its exit status (124 on timeout); it no longer counts as running.
+bg_wait() {
+  local status=0 i
+  wait "$1" || status=$?
+  for i in "${!BG_PIDS[@]}"; do
+    [[ ${BG_PIDS[$i]} != "$1" ]] || unset 'BG_PIDS[i]'
+  done
+  return "$status"
+}
+
+# stop_bg_jobs: SIGTERM to every background job still running (timeout passes it on), then reap them.
+stop_bg_jobs() {
+  local pid
+  for pid in "${BG_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${BG_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  BG_PIDS=()
+}
+
+# --- memory of the JVMs -----------------------------------------------------
+
+JCMD=""  # the JDK's jcmd and jstat, found by find_jdk_tools
+JSTAT=""
+
+# find_jdk_tools FLAG: sets JCMD and JSTAT to those of the JDK whose java runs the JVMs (they must be
+# able to attach to them), else to those on the PATH; fails naming FLAG when there are none.
+find_jdk_tools() {
+  local java_bin tool
+  java_bin=$(dirname "$(readlink -f "$(command -v java)")")
+  for tool in jcmd jstat; do
+    if [[ ! -x $java_bin/$tool ]]; then
+      require_cmd "$tool" "$1 needs a JDK's $tool (Debian: apt-get install openjdk-17-jdk-headless)"
+    fi
+  done
+  JCMD=$java_bin/jcmd JSTAT=$java_bin/jstat
+  [[ -x $JCMD ]] || JCMD=$(command -v jcmd)
+  [[ -x $JSTAT ]] || JSTAT=$(command -v jstat)
+}
+
+# status_kb PID FIELD: a VmRSS / VmHWM line of /proc/PID/status, in kB (0 once it is gone).
+status_kb() {
+  local line
+  [[ -r /proc/$1/status ]] || { echo 0; return 0; }
+  while read -r line; do
+    if [[ $line == "$2:"* ]]; then
+      read -r _ line _ <<<"$line"
+      echo "$line"
+      return 0
+    fi
+  done <"/proc/$1/status" 2>/dev/null
+  echo 0
+}
+
+# heap_after_gc_mb PID: heap in use right after a full GC, in MB (NA if the JDK tools cannot tell).
+# jcmd GC.run is a full GC, which leaves everything live in the old generation; jstat's OU (old
+# generation in use, in KB) read right after it is that live heap, without the new objects the load
+# allocates meanwhile in eden. Where jstat has no OU (ZGC), the "used" of GC.heap_info instead.
+heap_after_gc_mb() {
+  local info
+  # --foreground: the JDK tools stay in our process group, so Ctrl-C reaches them too.
+  timeout --foreground 30 "$JCMD" "$1" GC.run >/dev/null 2>&1 || { echo NA; return 0; }
+  info=$(timeout --foreground 30 "$JSTAT" -gc "$1" 2>/dev/null) || info=""
+  info=$(printf '%s\n' "$info" | awk '
+    NR == 1 { for (i = 1; i <= NF; i++) if ($i == "OU") col = i; next }
+    NR == 2 && col && $col ~ /^[0-9.]+$/ { printf "%.1f\n", $col / 1024 }')
+  if [[ -n $info ]]; then
+    echo "$info"
+    return 0
+  fi
+  info=$(timeout --foreground 30 "$JCMD" "$1" GC.heap_info 2>/dev/null) || { echo NA; return 0; }
+  # "garbage-first heap   total 65536K, used 12345K [...]" (G1), or one such line per generation.
+  printf '%s\n' "$info" | awk '
+    match($0, /total [0-9]+K, used [0-9]+K/) {
+      s = substr($0, RSTART, RLENGTH); sub(/.*used /, "", s); sub(/K/, "", s); used += s; n++
+    }
+    END { if (n) printf "%.1f\n", used / 1024; else print "NA" }'
 }
 
 # --- the proxy and the agent ------------------------------------------------

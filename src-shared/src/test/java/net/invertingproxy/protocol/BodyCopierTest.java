@@ -231,4 +231,32 @@ class BodyCopierTest {
         assertSame(broken, e.getCause());
         assertArrayEquals(new byte[] {1, 2, 3}, written.toByteArray());
     }
+
+    @Test
+    void copyExactlyStopsAtTheAnnouncedLengthWithoutReadingOn() throws Exception {
+        // The body, then what a servlet container would hand out once it reused the input for the next request.
+        byte[] body = new byte[70_000];
+        new Random(7).nextBytes(body);
+        byte[] next = "POST /next HTTP/1.1 body of the connection's next request".getBytes(StandardCharsets.US_ASCII);
+        byte[] both = new byte[body.length + next.length];
+        System.arraycopy(body, 0, both, 0, body.length);
+        System.arraycopy(next, 0, both, body.length, next.length);
+        ByteArrayInputStream source = new ByteArrayInputStream(both);
+        RecordingSink sink = new RecordingSink();
+
+        assertEquals(body.length, BodyCopier.copyExactly(source, sink, body.length));
+
+        assertArrayEquals(body, sink.written.toByteArray());
+        assertEquals(next.length, source.available(), "not one byte past the body was read");
+        assertEquals(0, sink.unflushed(), "the last byte is flushed");
+    }
+
+    @Test
+    void copyExactlyFailsOnTheSourceWhenTheBodyEndsEarly() {
+        RecordingSink sink = new RecordingSink();
+        BodyCopier.SourceFailedException e = assertThrows(BodyCopier.SourceFailedException.class,
+                () -> BodyCopier.copyExactly(new ByteArrayInputStream(new byte[10]), sink, 20));
+        assertEquals(10, e.copied());
+        assertTrue(e.getMessage().contains("ended before its announced 20"), e.getMessage());
+    }
 }

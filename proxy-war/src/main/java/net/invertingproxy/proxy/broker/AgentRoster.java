@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -39,6 +40,12 @@ final class AgentRoster {
     /** Forgets an agent; true if it was counted. */
     boolean forget(String agentKey) {
         return lastSeen.remove(agentKey) != null;
+    }
+
+    /** Counts the agents as seen {@code now}, those not counted (forgotten, or beyond the bound) aside. */
+    void stillSeen(Set<String> agentKeys, Instant now) {
+        agentKeys.forEach(agentKey -> lastSeen.computeIfPresent(agentKey,
+                (key, seen) -> new AgentSighting(key, seen.address(), seen.userAgent(), now)));
     }
 
     /** Forgets the agents silent since {@code since}; true if any was forgotten. */

@@ -5,7 +5,8 @@ import java.time.Instant;
 /**
  * One agent as its polls show it, for operators: its key ({@code id:...} for agents that name
  * themselves, {@code address:...} for others such as the Go agent), the address it called from,
- * its {@code User-Agent} (which carries its version) and when it last polled.
+ * its {@code User-Agent} (which carries its version) and when it was last seen: its last poll, or
+ * the broker's last sweep while a poll of it is held.
  */
 public record AgentSighting(String agentKey, String address, String userAgent, Instant lastPoll) {
     // A User-Agent is the caller's text: bounded, so the roster's size stays what MAX_AGENTS says.

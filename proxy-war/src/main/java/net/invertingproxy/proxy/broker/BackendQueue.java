@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 
 import net.invertingproxy.proxy.failure.Failure;
 import net.invertingproxy.proxy.failure.FailureException;
@@ -129,6 +131,18 @@ final class BackendQueue<C extends ClientSide> {
 
     synchronized int queuedCount() {
         return queued.size();
+    }
+
+    /** The agents with a poll held now and not yet due to be answered. */
+    synchronized Set<String> agentsHoldingPolls(Instant now) {
+        removeAnswered();
+        Set<String> agentKeys = new HashSet<>();
+        for (WaitingPoll poll : polls) {
+            if (now.isBefore(poll.deadline())) {
+                agentKeys.add(poll.agentKey());
+            }
+        }
+        return agentKeys;
     }
 
     synchronized int waitingPollCount() {

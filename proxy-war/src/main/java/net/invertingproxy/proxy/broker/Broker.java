@@ -251,6 +251,17 @@ public final class Broker<C extends ClientSide> {
             for (Exchange<C> exchange : exchanges.values()) {
                 sweep(exchange, now, handoffs);
             }
+            // An agent whose poll is held is there, however long ago that poll came: a poll is held
+            // for poll-hold-seconds (25), longer than agent-offline-after-seconds (15), and an idle
+            // agent otherwise dropped out of the count, and its backend out of Cloud Map, near the end
+            // of every held poll. Once its poll is answered it has agent-offline-after-seconds to
+            // poll again; a dead agent's held poll keeps it counted until that poll's deadline.
+            rosters.forEach((backendId, roster) -> {
+                BackendQueue<C> queue = backends.get(backendId);
+                if (queue != null) {
+                    roster.stillSeen(queue.agentsHoldingPolls(now), now);
+                }
+            });
             for (BackendQueue<C> queue : backends.values()) {
                 handoffs.addAll(queue.expirePolls(now));
             }

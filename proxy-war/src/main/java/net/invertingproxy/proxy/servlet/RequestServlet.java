@@ -135,8 +135,12 @@ public final class RequestServlet extends HttpServlet {
                 startTunnelledRead(exchange, tunnel, agentRequest, agentResponse);
                 return;
             }
-            long bytes = framing.hasBody()
-                    ? BodyCopier.copy(clientRequest.getInputStream(), exchange.client().capture().requestBody(body)) : 0;
+            // A body of announced length is read to its last byte and no further: see copyExactly.
+            OutputStream toAgent = exchange.client().capture().requestBody(body);
+            long bytes = !framing.hasBody() ? 0
+                    : framing.kind() == BodyFraming.Kind.CONTENT_LENGTH
+                    ? BodyCopier.copyExactly(clientRequest.getInputStream(), toAgent, framing.length())
+                    : BodyCopier.copy(clientRequest.getInputStream(), toAgent);
             body.close();
             exchange.client().requestDelivered(bytes, agentRequest.getRemoteAddr());
         } catch (BodyCopier.SourceFailedException e) {

@@ -16,10 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -41,7 +38,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class BenchScriptIT {
     private static final Path BENCH = Scripts.SCRIPTS.resolve("bench");
-    private static final Pattern FLAG = Pattern.compile("(?<![\\w-])--[a-z][a-z-]*[a-z]");
 
     /** The columns of results.csv before the relay chain came: their names and order stay as they are. */
     private static final List<String> FIRST_COLUMNS = List.of("workload", "clients", "direct_rps", "tunnel_rps",
@@ -135,7 +131,7 @@ class BenchScriptIT {
         assertEquals(0, run.exitCode(), run::describe);
         assertTrue(run.stdout().startsWith("Usage: scripts/bench "), run::describe);
         assertEquals("", run.stderr(), run::describe);
-        Set<String> helpFlags = flags(run.stdout());
+        Set<String> helpFlags = Scripts.longFlags(run.stdout());
         for (String flag : List.of("--duration", "--quick", "--parked", "--parked-hold", "--soak", "--streams",
                 "--agent-args", "--proxy-set", "--java-opts", "--out", "--help")) {
             assertTrue(helpFlags.contains(flag), "--help does not document " + flag + ":\n" + run.stdout());
@@ -145,7 +141,7 @@ class BenchScriptIT {
         }
         // Flags of the tools it runs are not its own.
         helpFlags.removeAll(Set.of("--set", "--help"));
-        Set<String> readmeFlags = flags(benchmarkSection());
+        Set<String> readmeFlags = Scripts.longFlags(Scripts.readmeSection("## Benchmark"));
         readmeFlags.removeAll(Set.of("--set", "--help"));
         assertEquals(helpFlags, readmeFlags, "scripts/bench --help and README's Benchmark section name different flags");
     }
@@ -256,22 +252,5 @@ class BenchScriptIT {
             command.remove(command.size() - 1);
         }
         return Scripts.run(command, Scripts.cleanEnvironment(), tmp.resolve("work"), 20);
-    }
-
-    private static String benchmarkSection() throws Exception {
-        String readme = Files.readString(Scripts.README);
-        int start = readme.indexOf("\n## Benchmark\n");
-        assertTrue(start >= 0, "README.md has no Benchmark section");
-        int end = readme.indexOf("\n## ", start + 1);
-        return end < 0 ? readme.substring(start) : readme.substring(start, end);
-    }
-
-    private static Set<String> flags(String text) {
-        Set<String> flags = new TreeSet<>();
-        Matcher matcher = FLAG.matcher(text);
-        while (matcher.find()) {
-            flags.add(matcher.group());
-        }
-        return flags;
     }
 }

@@ -24,6 +24,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,6 +51,7 @@ final class Scripts {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern LONG_FLAG = Pattern.compile("(?<![\\w-])--[a-z][a-z-]*[a-z]");
 
     /** The backend an operator creates first: every path, served by agents holding its credential. */
     static final String DEFAULT_BACKEND = "{\"id\": \"default\", \"routes\": [{\"pathPrefix\": \"/\"}]}";
@@ -257,6 +260,25 @@ final class Scripts {
             logs.append("--- ").append(process.name()).append(":\n").append(process.output());
         }
         throw new AssertionError(uri + " did not answer 200 within " + seconds + " s (last: " + last + ")\n" + logs);
+    }
+
+    /** The long flags ({@code --name}) a text names, as a script's --help or README's table of its flags does. */
+    static Set<String> longFlags(String text) {
+        Set<String> flags = new TreeSet<>();
+        Matcher matcher = LONG_FLAG.matcher(text);
+        while (matcher.find()) {
+            flags.add(matcher.group());
+        }
+        return flags;
+    }
+
+    /** README's section under the heading (e.g. {@code "## Benchmark"}), its subsections included. */
+    static String readmeSection(String heading) throws IOException {
+        String readme = Files.readString(README);
+        int start = readme.indexOf("\n" + heading + "\n");
+        assertTrue(start >= 0, "README.md has no section '" + heading + "'");
+        int end = readme.indexOf("\n## ", start + 1);
+        return end < 0 ? readme.substring(start) : readme.substring(start, end);
     }
 
     /** The leading comment block of a script (after the #! line), without the comment marks, as its --help prints it. */
