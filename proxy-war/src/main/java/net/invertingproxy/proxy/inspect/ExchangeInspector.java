@@ -7,8 +7,10 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import net.invertingproxy.protocol.RequestHead;
@@ -25,6 +27,9 @@ import net.invertingproxy.proxy.registry.Inspection;
 public final class ExchangeInspector {
     private final InspectorSettings settings;
     private final HeaderRedaction redaction;
+    // The rules with each backend's API key header added, made once per header name rather than per
+    // request; as many as there are names in the registry's backends.
+    private final Map<String, HeaderRedaction> redactionWith = new ConcurrentHashMap<>();
     private final Clock clock;
     private final AtomicLong sequence = new AtomicLong();
     // Body prefixes of running exchanges, reserved whole when they start.
@@ -59,7 +64,9 @@ public final class ExchangeInspector {
             bodyBytes = 0;
             bodyLimit = 0;
         }
-        HeaderRedaction rules = redaction.with(backend.access().apiKeyHeader());
+        String apiKeyHeader = backend.access().apiKeyHeader();
+        HeaderRedaction rules = apiKeyHeader == null ? redaction
+                : redactionWith.computeIfAbsent(apiKeyHeader.toLowerCase(Locale.ROOT), redaction::with);
         return new ExchangeCapture(this, backend.id(), replayOf, clock.instant(), request, rules, bodyLimit, bodyBytes);
     }
 
