@@ -20,7 +20,8 @@ public final class ProxyGauges {
     private static final Duration SETTLE = Duration.ofSeconds(15);
 
     private final URI metrics;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     ProxyGauges(int port) {
         this.metrics = URI.create("http://127.0.0.1:" + port + "/metrics");

@@ -27,7 +27,8 @@ public final class ServedBackend implements AutoCloseable {
     private final String credential;
     private final TestBackend backend;
     private final String[] agentFlags;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private volatile TestBackend.Behaviour behaviour = (request, response, recorded) -> response.setStatus(204);
     private PackagedAgent agent;
 
