@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import net.invertingproxy.tunnel.RawClient;
 import net.invertingproxy.tunnel.RawResponse;
@@ -30,30 +28,14 @@ class AgentFrozenIT {
     private static final Duration SERVING_AGAIN_WITHIN = Duration.ofSeconds(5);
     private static final String CONNECTED = "inverting_proxy_agents_connected{backend=\"frozen\"}";
 
-    private static PackagedProxy proxy;
-    private static ServedBackend frozen;
-    private static ServedBackend bystander;
-
-    @BeforeAll
-    static void start() throws Exception {
-        proxy = PackagedProxy.start("agent-frozen", Duration.ofSeconds(30), PackagedProxy.QUICK_FAULTS);
-        frozen = ServedBackend.start("agent-frozen", proxy, "frozen");
-        bystander = ServedBackend.start("agent-frozen", proxy, "bystander");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        // Closing the agent resumes it first if the test left it frozen.
-        try (PackagedProxy p = proxy; ServedBackend f = frozen; ServedBackend b = bystander) {
-            // closed in reverse order: agents and backends first, the proxy last
-        }
-    }
+    @RegisterExtension
+    static final FaultScene SCENE = new FaultScene("agent-frozen", Duration.ofSeconds(30), "frozen", "bystander");
 
     @Test
     void frozenAgentGivesDefiniteAnswersAndServesAgainOnceResumed() throws Exception {
-        AtomicInteger taken = new AtomicInteger();
-        frozen.behave((request, response, recorded) -> {
-            taken.incrementAndGet();
+        AwaitedCount taken = new AwaitedCount("requests");
+        SCENE.backend("frozen").behave((request, response, recorded) -> {
+            taken.add(1);
             // Answered while the agent is frozen: the answer waits in its socket until it resumes.
             Thread.sleep(3_000);
             byte[] body = "stale answer".getBytes(StandardCharsets.UTF_8);
@@ -62,15 +44,15 @@ class AgentFrozenIT {
             response.getOutputStream().write(body);
         });
 
-        try (RawClient taken1 = RawClient.connect(proxy.port()); RawClient after = RawClient.connect(proxy.port())) {
+        try (RawClient taken1 = RawClient.connect(SCENE.proxy().port()); RawClient after = RawClient.connect(SCENE.proxy().port())) {
             long takenSentAt = System.nanoTime();
-            taken1.send("GET " + frozen.path("slow") + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
-            awaitTaken(taken);
-            frozen.agent().freeze();
+            taken1.send("GET " + SCENE.backend("frozen").path("slow") + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            taken.awaitAtLeast(1);
+            SCENE.backend("frozen").agent().freeze();
             long frozenAt = System.nanoTime();
             long afterSentAt = System.nanoTime();
-            after.send("GET " + frozen.path("during") + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
-            Duration bystanderLatency = bystander.assertServed();
+            after.send("GET " + SCENE.backend("frozen").path("during") + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            Duration bystanderLatency = SCENE.backend("bystander").assertServed();
 
             RawResponse takenAnswer = ClientOutcome.assertComplete(taken1.readTimeout(20_000).readToEnd());
             Duration takenWaited = since(takenSentAt);
@@ -87,34 +69,34 @@ class AgentFrozenIT {
             assertRefusedAtOnceWhileFrozenAndOthersServed(frozenAt);
         }
 
-        frozen.agent().thaw();
-        Duration back = frozen.awaitServed(Duration.ofSeconds(15));
+        SCENE.backend("frozen").agent().thaw();
+        Duration back = SCENE.backend("frozen").awaitServed(Duration.ofSeconds(15));
         System.out.printf("agent resumed after %d s: serving again after %d ms%n", FROZEN_FOR.toSeconds(), back.toMillis());
         assertWithin(back, SERVING_AGAIN_WITHIN);
         // The backend's answer to the expired request reached the agent during the freeze; posted now, it is refused.
-        frozen.agent().awaitOutput(Pattern.compile("the proxy no longer waits for the response"), 15);
-        assertEquals(1.0, proxy.gauges().value(CONNECTED));
-        proxy.gauges().awaitAllZero();
+        SCENE.backend("frozen").agent().awaitOutput(Pattern.compile("the proxy no longer waits for the response"), 15);
+        assertEquals(1.0, SCENE.proxy().gauges().value(CONNECTED));
+        SCENE.proxy().gauges().awaitAllZero();
     }
 
     /**
      * Until the freeze has lasted {@link #FROZEN_FOR}: every 5 s a request to the frozen backend,
-     * which must get 503 at once (the agent counts as gone), and one to the bystander, which must be served.
+     * which must get 503 at once (the agent counts as gone), and one to the SCENE.backend("bystander"), which must be served.
      */
     private void assertRefusedAtOnceWhileFrozenAndOthersServed(long frozenAt) throws Exception {
         awaitDisconnected();
         int checks = 0;
         while (since(frozenAt).compareTo(FROZEN_FOR) < 0 && checks < 10) {
             checks++;
-            try (RawClient client = RawClient.connect(proxy.port())) {
+            try (RawClient client = RawClient.connect(SCENE.proxy().port())) {
                 long sentAt = System.nanoTime();
-                client.send("GET " + frozen.path("while-frozen") + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+                client.send("GET " + SCENE.backend("frozen").path("while-frozen") + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
                 RawResponse answer = ClientOutcome.assertComplete(client.readToEnd());
                 Duration took = since(sentAt);
                 assertEquals(503, answer.status(), answer.toString());
                 assertWithin(took, AT_ONCE);
             }
-            assertWithin(bystander.assertServed(), AT_ONCE);
+            assertWithin(SCENE.backend("bystander").assertServed(), AT_ONCE);
             Thread.sleep(Math.min(5_000, Math.max(0, FROZEN_FOR.minus(since(frozenAt)).toMillis())));
         }
         System.out.printf("during the freeze: %d requests refused 503 at once, the bystander served each time%n", checks);
@@ -122,21 +104,11 @@ class AgentFrozenIT {
 
     private static void awaitDisconnected() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (proxy.gauges().value(CONNECTED) != 0) {
+        while (SCENE.proxy().gauges().value(CONNECTED) != 0) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the proxy still counts the frozen agent as connected after 15 s");
             }
             Thread.sleep(100);
-        }
-    }
-
-    private static void awaitTaken(AtomicInteger taken) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (taken.get() == 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the request did not reach the backend within 10 s");
-            }
-            Thread.sleep(5);
         }
     }
 

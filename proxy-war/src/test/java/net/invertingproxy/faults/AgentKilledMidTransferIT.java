@@ -3,19 +3,20 @@ package net.invertingproxy.faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import net.invertingproxy.tunnel.PatternedStream;
 import net.invertingproxy.tunnel.RawClient;
@@ -32,41 +33,26 @@ class AgentKilledMidTransferIT {
     private static final int SEEN_BEFORE_KILL = 4 << 20;
     private static final Duration DEFINITE_WITHIN = Duration.ofSeconds(10);
 
-    private static PackagedProxy proxy;
-    private static ServedBackend victim;
-    private static ServedBackend bystander;
-
-    @BeforeAll
-    static void start() throws Exception {
-        proxy = PackagedProxy.start("agent-killed", Duration.ofSeconds(30), PackagedProxy.QUICK_FAULTS);
-        victim = ServedBackend.start("agent-killed", proxy, "victim");
-        bystander = ServedBackend.start("agent-killed", proxy, "bystander");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try (PackagedProxy p = proxy; ServedBackend v = victim; ServedBackend b = bystander) {
-            // closed in reverse order: agents and backends first, the proxy last
-        }
-    }
+    @RegisterExtension
+    static final FaultScene SCENE = new FaultScene("agent-killed", Duration.ofSeconds(30), "victim", "bystander");
 
     @BeforeEach
     void victimHasALiveAgent() throws Exception {
-        if (!victim.agent().isAlive()) {
-            victim.startAgent();
+        if (!SCENE.backend("victim").agent().isAlive()) {
+            SCENE.backend("victim").startAgent();
         }
     }
 
     @Test
     void killedMidUploadGivesTheClient502AndTheBackendABrokenRequest() throws Exception {
-        AtomicLong backendRead = new AtomicLong();
+        AwaitedCount backendRead = new AwaitedCount("body bytes");
         CompletableFuture<String> backendSaw = new CompletableFuture<>();
-        victim.behave((request, response, recorded) -> {
+        SCENE.backend("victim").behave((request, response, recorded) -> {
             byte[] buffer = new byte[64 * 1024];
             try (InputStream body = request.getInputStream()) {
                 int read;
                 while ((read = body.read(buffer)) != -1) {
-                    backendRead.addAndGet(read);
+                    backendRead.add(read);
                 }
                 backendSaw.complete("the whole body, " + backendRead.get() + " bytes");
                 response.setStatus(200);
@@ -76,13 +62,13 @@ class AgentKilledMidTransferIT {
             }
         });
 
-        try (RawClient client = RawClient.connect(proxy.port())) {
-            client.send("POST " + victim.path("upload") + " HTTP/1.1\r\nHost: a\r\nContent-Length: " + LARGE + "\r\n\r\n");
+        try (RawClient client = RawClient.connect(SCENE.proxy().port())) {
+            client.send("POST " + SCENE.backend("victim").path("upload") + " HTTP/1.1\r\nHost: a\r\nContent-Length: " + LARGE + "\r\n\r\n");
             PacedUpload upload = PacedUpload.start(client, LARGE);
-            awaitAtLeast(backendRead, SEEN_BEFORE_KILL);
+            backendRead.awaitAtLeast(SEEN_BEFORE_KILL);
 
             long killedAt = System.nanoTime();
-            victim.agent().kill();
+            SCENE.backend("victim").agent().kill();
             RawClient.Received received = client.readTimeout((int) DEFINITE_WITHIN.toMillis()).readToEnd();
             Duration took = since(killedAt);
 
@@ -97,8 +83,8 @@ class AgentKilledMidTransferIT {
         String seen = backendSaw.get(10, TimeUnit.SECONDS);
         assertTrue(seen.startsWith("a broken body"), "the backend got " + seen);
 
-        bystander.assertServed();
-        proxy.gauges().awaitAllZero();
+        SCENE.backend("bystander").assertServed();
+        SCENE.proxy().gauges().awaitAllZero();
     }
 
     @Test
@@ -113,7 +99,7 @@ class AgentKilledMidTransferIT {
 
     private void assertDownloadBreaksOff(boolean chunked) throws Exception {
         CountDownLatch killed = new CountDownLatch(1);
-        victim.behave((request, response, recorded) -> {
+        SCENE.backend("victim").behave((request, response, recorded) -> {
             response.setStatus(200);
             if (!chunked) {
                 response.setContentLengthLong(LARGE);
@@ -127,49 +113,34 @@ class AgentKilledMidTransferIT {
             source.transferTo(body);
         });
 
-        try (RawClient client = RawClient.connect(proxy.port())) {
-            client.send("GET " + victim.path("download") + " HTTP/1.1\r\nHost: a\r\n\r\n");
+        try (RawClient client = RawClient.connect(SCENE.proxy().port())) {
+            client.send("GET " + SCENE.backend("victim").path("download") + " HTTP/1.1\r\nHost: a\r\n\r\n");
             byte[] head = client.readUntil("\r\n\r\n");
             byte[] bodyStart = client.input().readNBytes(SEEN_BEFORE_KILL / 2);
-            String headText = new String(head, java.nio.charset.StandardCharsets.ISO_8859_1);
+            String headText = new String(head, StandardCharsets.ISO_8859_1);
             assertTrue(headText.startsWith("HTTP/1.1 200 "), headText);
-            assertEquals(chunked, headText.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked"), headText);
+            assertEquals(chunked, headText.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked"), headText);
 
             long killedAt = System.nanoTime();
-            victim.agent().kill();
+            SCENE.backend("victim").agent().kill();
             killed.countDown();
             RawClient.Received rest = client.readTimeout((int) DEFINITE_WITHIN.toMillis()).readToEnd();
             Duration took = since(killedAt);
 
-            byte[] start = concat(head, bodyStart);
-            ClientOutcome.assertBrokenOff(start, rest);
+            ByteArrayOutputStream start = new ByteArrayOutputStream();
+            start.write(head);
+            start.write(bodyStart);
+            ClientOutcome.assertBrokenOff(start.toByteArray(), rest);
             System.out.printf("agent killed mid-%s download: %s after %d body bytes, %d ms after the kill%n",
                     chunked ? "chunked" : "Content-Length", rest.ending(), bodyStart.length + rest.bytes().length,
                     took.toMillis());
         }
 
-        bystander.assertServed();
-        proxy.gauges().awaitAllZero();
-    }
-
-    private static void awaitAtLeast(AtomicLong counter, long wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (counter.get() < wanted) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("only " + counter.get() + " bytes arrived within 20 s");
-            }
-            Thread.sleep(5);
-        }
+        SCENE.backend("bystander").assertServed();
+        SCENE.proxy().gauges().awaitAllZero();
     }
 
     private static Duration since(long startNanos) {
         return Duration.ofNanos(System.nanoTime() - startNanos);
-    }
-
-    private static byte[] concat(byte[] first, byte[] second) {
-        byte[] all = new byte[first.length + second.length];
-        System.arraycopy(first, 0, all, 0, first.length);
-        System.arraycopy(second, 0, all, first.length, second.length);
-        return all;
     }
 }

@@ -10,9 +10,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import net.invertingproxy.tunnel.PatternedStream;
 import net.invertingproxy.tunnel.RawClient;
@@ -29,34 +28,19 @@ class BackendResetMidTransferIT {
     private static final int BEFORE_RESET = 4 << 20;
     private static final Duration DEFINITE_WITHIN = Duration.ofSeconds(10);
 
-    private static PackagedProxy proxy;
-    private static ServedBackend resetting;
-    private static ServedBackend bystander;
-
-    @BeforeAll
-    static void start() throws Exception {
-        proxy = PackagedProxy.start("backend-reset", Duration.ofSeconds(30), PackagedProxy.QUICK_FAULTS);
-        resetting = ServedBackend.start("backend-reset", proxy, "resetting");
-        bystander = ServedBackend.start("backend-reset", proxy, "bystander");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try (PackagedProxy p = proxy; ServedBackend r = resetting; ServedBackend b = bystander) {
-            // closed in reverse order: agents and backends first, the proxy last
-        }
-    }
+    @RegisterExtension
+    static final FaultScene SCENE = new FaultScene("backend-reset", Duration.ofSeconds(30), "resetting", "bystander");
 
     @Test
     void resetMidRequestBodyGivesTheClient502() throws Exception {
-        resetting.behave((request, response, recorded) -> {
+        SCENE.backend("resetting").behave((request, response, recorded) -> {
             InputStream body = request.getInputStream();
             body.readNBytes(BEFORE_RESET);
             ConnectionReset.reset(request);
         });
 
-        try (RawClient client = RawClient.connect(proxy.port())) {
-            client.send("POST " + resetting.path("upload") + " HTTP/1.1\r\nHost: a\r\nContent-Length: " + LARGE + "\r\n\r\n");
+        try (RawClient client = RawClient.connect(SCENE.proxy().port())) {
+            client.send("POST " + SCENE.backend("resetting").path("upload") + " HTTP/1.1\r\nHost: a\r\nContent-Length: " + LARGE + "\r\n\r\n");
             PacedUpload upload = PacedUpload.start(client, LARGE);
             long start = System.nanoTime();
             RawClient.Received received = client.readTimeout((int) DEFINITE_WITHIN.toMillis()).readToEnd();
@@ -83,7 +67,7 @@ class BackendResetMidTransferIT {
     }
 
     private void assertResetMidResponseBodyBreaksOff(boolean chunked) throws Exception {
-        resetting.behave((request, response, recorded) -> {
+        SCENE.backend("resetting").behave((request, response, recorded) -> {
             response.setStatus(200);
             if (!chunked) {
                 response.setContentLengthLong(LARGE);
@@ -96,8 +80,8 @@ class BackendResetMidTransferIT {
             ConnectionReset.reset(request);
         });
 
-        try (RawClient client = RawClient.connect(proxy.port())) {
-            client.send("GET " + resetting.path("download") + " HTTP/1.1\r\nHost: a\r\n\r\n");
+        try (RawClient client = RawClient.connect(SCENE.proxy().port())) {
+            client.send("GET " + SCENE.backend("resetting").path("download") + " HTTP/1.1\r\nHost: a\r\n\r\n");
             byte[] head = client.readUntil("\r\n\r\n");
             String headText = new String(head, StandardCharsets.ISO_8859_1);
             assertTrue(headText.startsWith("HTTP/1.1 200 "), headText);
@@ -116,8 +100,8 @@ class BackendResetMidTransferIT {
 
     // The agent survives its backend's reset: the same backend is served again, as is the other one.
     private static void assertEveryoneServedAndNothingLeft() throws Exception {
-        resetting.assertServed();
-        bystander.assertServed();
-        proxy.gauges().awaitAllZero();
+        SCENE.backend("resetting").assertServed();
+        SCENE.backend("bystander").assertServed();
+        SCENE.proxy().gauges().awaitAllZero();
     }
 }

@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 
@@ -42,30 +42,21 @@ class IdleConnectionsIT {
     private static final Duration OPENING_WELL_WITHIN = Duration.ofSeconds(30);
     private static final Duration NORMAL_LATENCY_BOUND = Duration.ofMillis(1_500);
 
-    private static PackagedProxy proxy;
-    private static ServedBackend normal;
+    @RegisterExtension
+    static final FaultScene SCENE = new FaultScene("idle-connections", IDLE_TIMEOUT, "normal");
 
     @BeforeAll
-    static void start() throws Exception {
+    static void enoughOpenFiles() {
         long limit = ((UnixOperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getMaxFileDescriptorCount();
         assertTrue(limit >= IDLE_CONNECTIONS + OTHER_FILES, "this test opens " + IDLE_CONNECTIONS
                 + " connections to a proxy in another process and needs a limit of open files of at least "
                 + (IDLE_CONNECTIONS + OTHER_FILES) + ", but `ulimit -n` is " + limit
                 + " here: raise it (up to `ulimit -Hn`) before running Maven, as .ci/run does");
-        proxy = PackagedProxy.start("idle-connections", IDLE_TIMEOUT, PackagedProxy.QUICK_FAULTS);
-        normal = ServedBackend.start("idle-connections", proxy, "normal");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try (PackagedProxy p = proxy; ServedBackend n = normal) {
-            // closed in reverse order: the backend and its agent first, the proxy last
-        }
     }
 
     @Test
     void tenThousandIdleConnectionsLeaveNormalRequestsServedAndNothingBehind() throws Exception {
-        long filesBefore = openFiles(proxy.pid());
+        long filesBefore = openFiles(SCENE.proxy().pid());
         List<Socket> idle = new ArrayList<>(IDLE_CONNECTIONS);
         try {
             long start = System.nanoTime();
@@ -78,7 +69,7 @@ class IdleConnectionsIT {
                 Socket socket = new Socket();
                 idle.add(socket);
                 long connecting = System.nanoTime();
-                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), proxy.port()), 10_000);
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), SCENE.proxy().port()), 10_000);
                 // A connect of a second or more had its SYN dropped (a full accept queue) and resent.
                 if (since(connecting).compareTo(Duration.ofMillis(900)) >= 0) {
                     resent++;
@@ -88,7 +79,7 @@ class IdleConnectionsIT {
             // Beyond the baseline's few dozen files (jars, the agents' connections), one per connection.
             long filesOpen = awaitOpenFiles(count -> count >= IDLE_CONNECTIONS, "the proxy to hold them all");
 
-            NormalClient.Latencies meanwhile = NormalClient.runFor(normal, Duration.ofSeconds(3)).get(60, TimeUnit.SECONDS);
+            NormalClient.Latencies meanwhile = NormalClient.runFor(SCENE.backend("normal"), Duration.ofSeconds(3)).get(60, TimeUnit.SECONDS);
             // The idle connections are live ones: the first and the last opened can still be used.
             assertProbeServedOn(idle.get(0));
             assertProbeServedOn(idle.get(idle.size() - 1));
@@ -107,13 +98,13 @@ class IdleConnectionsIT {
 
         long filesAfter = awaitOpenFiles(count -> count <= filesBefore + 100, "the proxy to close them");
         System.out.printf("after closing: the proxy holds %d files%n", filesAfter);
-        normal.assertServed();
-        proxy.gauges().awaitAllZero();
+        SCENE.backend("normal").assertServed();
+        SCENE.proxy().gauges().awaitAllZero();
     }
 
     private static void assertProbeServedOn(Socket socket) throws IOException {
         socket.setSoTimeout(10_000);
-        socket.getOutputStream().write(("GET " + normal.path("probe") + " HTTP/1.1\r\nHost: a\r\n\r\n")
+        socket.getOutputStream().write(("GET " + SCENE.backend("normal").path("probe") + " HTTP/1.1\r\nHost: a\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
         RawResponse answer = RawResponse.read(new BufferedInputStream(socket.getInputStream()), false);
         assertEquals(200, answer.status(), answer.toString());
@@ -122,13 +113,13 @@ class IdleConnectionsIT {
     /** Waits (up to 30 s) until the proxy's count of open files passes the check; returns the count. */
     private static long awaitOpenFiles(LongPredicate check, String what) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        long count = openFiles(proxy.pid());
+        long count = openFiles(SCENE.proxy().pid());
         while (!check.test(count)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("waited 30 s for " + what + "; it holds " + count + " open files");
             }
             Thread.sleep(200);
-            count = openFiles(proxy.pid());
+            count = openFiles(SCENE.proxy().pid());
         }
         return count;
     }

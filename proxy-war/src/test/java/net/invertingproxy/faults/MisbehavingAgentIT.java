@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import net.invertingproxy.tunnel.RawAgent;
 import net.invertingproxy.tunnel.RawClient;
@@ -20,7 +21,7 @@ import net.invertingproxy.tunnel.RawResponse;
 
 /**
  * As a client of a backend whose agent misbehaves (a hand-played {@link RawAgent} against the
- * packaged proxy), I get a 502 or a broken connection within the proxy's idle timeout when the
+ * packaged SCENE.proxy()), I get a 502 or a broken connection within the proxy's idle timeout when the
  * agent starts its answer and never finishes it, and at once when it sends garbage in the middle
  * of the body; the agent gets a 400 where the proxy can still answer it, and other backends are
  * served throughout.
@@ -42,75 +43,79 @@ class MisbehavingAgentIT {
     private static final String HELD_POLLS = "inverting_proxy_held_polls{backend=\"misbehaving\"}";
 
     private static final ExecutorService POLLS = Executors.newCachedThreadPool();
-    private static PackagedProxy proxy;
+    @RegisterExtension
+    static final FaultScene SCENE = new FaultScene("misbehaving-agent", IDLE_TIMEOUT, "bystander");
     private static RawAgent agent;
-    private static ServedBackend bystander;
 
     @BeforeAll
-    static void start() throws Exception {
-        proxy = PackagedProxy.start("misbehaving-agent", IDLE_TIMEOUT, PackagedProxy.QUICK_FAULTS);
-        agent = new RawAgent(proxy.port(), "misbehaving", proxy.createBackend("misbehaving", "/misbehaving/"));
-        bystander = ServedBackend.start("misbehaving-agent", proxy, "bystander");
+    static void registerTheMisbehavingBackend() throws Exception {
+        agent = new RawAgent(SCENE.proxy().port(), "misbehaving",
+                SCENE.proxy().createBackend("misbehaving", "/misbehaving/"));
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    static void stopPolls() {
         POLLS.shutdownNow();
-        try (PackagedProxy p = proxy; ServedBackend b = bystander) {
-            // closed in reverse order: the bystander first, the proxy last
-        }
     }
 
     @Test
     void answerHeadNeverFinishedGivesTheClient502WithinTheIdleTimeout() throws Exception {
-        try (RawClient client = RawClient.connect(proxy.port())) {
-            String requestId = handOut(client);
-            try (RawAgent.Post post = agent.openPost(requestId)) {
-                post.chunk("HTTP/1.1 200 OK\r\nX-Half: ");
-                long stalledAt = System.nanoTime();
-                Duration bystanderLatency = bystander.assertServed();
+        Stall stall = stallInside("HTTP/1.1 200 OK\r\nX-Half: ", null);
 
-                RawResponse answer = ClientOutcome.assertComplete(client.readTimeout(20_000).readToEnd());
-                Duration took = since(stalledAt);
-                RawResponse refusal = post.answer();
-                System.out.printf("agent stalled inside its answer head: client got %d %s after %d ms, the agent %d %s;"
-                        + " the bystander was served in %d ms meanwhile%n", answer.status(), answer.bodyText().strip(),
-                        took.toMillis(), refusal.status(), refusal.bodyText().strip(), bystanderLatency.toMillis());
-                assertEquals(502, answer.status(), answer.toString());
-                assertWithin(took, DEFINITE_WITHIN);
-                assertEquals(400, refusal.status(), refusal.toString());
-            }
-        }
+        RawResponse answer = ClientOutcome.assertComplete(stall.rest());
+        System.out.printf("agent stalled inside its answer head: client got %d %s after %d ms, %s%n", answer.status(),
+                answer.bodyText().strip(), stall.took().toMillis(), stall);
+        assertEquals(502, answer.status(), answer.toString());
+        assertWithin(stall.took(), DEFINITE_WITHIN);
+        assertEquals(400, stall.refusal().status(), stall.refusal().toString());
         assertOthersServedAndNothingLeft();
     }
 
     @Test
     void answerBodyNeverFinishedBreaksTheClientsConnectionWithinTheIdleTimeout() throws Exception {
-        try (RawClient client = RawClient.connect(proxy.port())) {
+        Stall stall = stallInside("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhello", "hello");
+
+        System.out.printf("agent stalled inside its answer body: client connection %s after %d ms, %s%n",
+                stall.rest().ending(), stall.took().toMillis(), stall);
+        ClientOutcome.assertBrokenOff(stall.start(), stall.rest());
+        assertWithin(stall.took(), DEFINITE_WITHIN);
+        assertEquals(400, stall.refusal().status(), stall.refusal().toString());
+        assertOthersServedAndNothingLeft();
+    }
+
+    /** What a stalled answer left: the client's bytes before and after the stall, and the agent's answer. */
+    private record Stall(byte[] start, RawClient.Received rest, Duration took, RawResponse refusal,
+                         Duration bystanderLatency) {
+        @Override
+        public String toString() {
+            return "the agent " + refusal.status() + " " + refusal.bodyText().strip() + "; the bystander was served in "
+                    + bystanderLatency.toMillis() + " ms meanwhile";
+        }
+    }
+
+    /**
+     * Has the agent start its answer with {@code partialMessage} and then send nothing more; the
+     * client reads up to {@code seenBeforeStall} (if not null), then to the end of its connection.
+     */
+    private static Stall stallInside(String partialMessage, String seenBeforeStall) throws Exception {
+        try (RawClient client = RawClient.connect(SCENE.proxy().port())) {
             String requestId = handOut(client);
             try (RawAgent.Post post = agent.openPost(requestId)) {
-                post.chunk("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhello");
-                byte[] start = client.readUntil("hello");
+                post.chunk(partialMessage);
+                byte[] start = seenBeforeStall == null ? new byte[0] : client.readUntil(seenBeforeStall);
                 long stalledAt = System.nanoTime();
-                Duration bystanderLatency = bystander.assertServed();
+                Duration bystanderLatency = SCENE.backend("bystander").assertServed();
 
                 RawClient.Received rest = client.readTimeout(20_000).readToEnd();
                 Duration took = since(stalledAt);
-                RawResponse refusal = post.answer();
-                System.out.printf("agent stalled inside its answer body: client connection %s after %d ms, the agent %d %s;"
-                        + " the bystander was served in %d ms meanwhile%n", rest.ending(), took.toMillis(),
-                        refusal.status(), refusal.bodyText().strip(), bystanderLatency.toMillis());
-                ClientOutcome.assertBrokenOff(start, rest);
-                assertWithin(took, DEFINITE_WITHIN);
-                assertEquals(400, refusal.status(), refusal.toString());
+                return new Stall(start, rest, took, post.answer(), bystanderLatency);
             }
         }
-        assertOthersServedAndNothingLeft();
     }
 
     @Test
     void garbageInsideTheAnswerBodyBreaksTheClientsConnectionAnd400sTheAgent() throws Exception {
-        try (RawClient client = RawClient.connect(proxy.port())) {
+        try (RawClient client = RawClient.connect(SCENE.proxy().port())) {
             String requestId = handOut(client);
             try (RawAgent.Post post = agent.openPost(requestId)) {
                 post.chunk("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
@@ -144,7 +149,7 @@ class MisbehavingAgentIT {
             }
         }, POLLS);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (proxy.gauges().value(HELD_POLLS) < 1 && !poll.isDone()) {
+        while (SCENE.proxy().gauges().value(HELD_POLLS) < 1 && !poll.isDone()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the raw agent's poll was not held within 10 s");
             }
@@ -164,8 +169,8 @@ class MisbehavingAgentIT {
     }
 
     private static void assertOthersServedAndNothingLeft() throws Exception {
-        assertWithin(bystander.assertServed(), Duration.ofSeconds(1));
-        proxy.gauges().awaitAllZero();
+        assertWithin(SCENE.backend("bystander").assertServed(), Duration.ofSeconds(1));
+        SCENE.proxy().gauges().awaitAllZero();
     }
 
     private static void assertWithin(Duration took, Duration bound) {

@@ -2,7 +2,7 @@ package net.invertingproxy.faults;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
+import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -10,12 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import net.invertingproxy.tunnel.RawClient;
 
@@ -32,36 +31,26 @@ class ProxyRestartIT {
     private static final int PARKED_CLIENTS = 4;
     private static final int PIECE = 64 * 1024;
 
-    private static PackagedProxy proxy;
-    private static ServedBackend alpha;
-    private static ServedBackend beta;
     private static final CountDownLatch RELEASE_HELD = new CountDownLatch(1);
-
-    @BeforeAll
-    static void start() throws Exception {
-        proxy = PackagedProxy.start("proxy-restart", Duration.ofSeconds(30), PackagedProxy.QUICK_FAULTS);
-        alpha = ServedBackend.start("proxy-restart", proxy, "alpha");
-        beta = ServedBackend.start("proxy-restart", proxy, "beta");
-    }
+    @RegisterExtension
+    static final FaultScene SCENE = new FaultScene("proxy-restart", Duration.ofSeconds(30), "alpha", "beta");
 
     @AfterAll
-    static void stop() throws Exception {
+    static void releaseHeldRequests() {
+        // Before the scene stops the backends, whose threads still hold the dead proxy's requests.
         RELEASE_HELD.countDown();
-        try (PackagedProxy p = proxy; ServedBackend a = alpha; ServedBackend b = beta) {
-            // closed in reverse order: agents and backends first, the proxy last
-        }
     }
 
     @Test
     void agentsServeAgainWithin5sOfTheRestartAndParkedClientsGetBrokenConnections() throws Exception {
-        AtomicInteger heldAtBackend = new AtomicInteger();
-        alpha.behave((request, response, recorded) -> {
-            heldAtBackend.incrementAndGet();
+        AwaitedCount heldAtBackend = new AwaitedCount("requests");
+        SCENE.backend("alpha").behave((request, response, recorded) -> {
+            heldAtBackend.add(1);
             RELEASE_HELD.await(60, TimeUnit.SECONDS);
             response.setStatus(200);
             response.getOutputStream().write("late".getBytes(StandardCharsets.UTF_8));
         });
-        beta.behave((request, response, recorded) -> {
+        SCENE.backend("beta").behave((request, response, recorded) -> {
             response.setStatus(200);
             OutputStream body = response.getOutputStream();
             // A stream of at most 30 s, cut short by the crash.
@@ -73,22 +62,24 @@ class ProxyRestartIT {
         });
 
         List<RawClient> parked = new ArrayList<>();
-        try (RawClient streaming = RawClient.connect(proxy.port())) {
+        try (RawClient streaming = RawClient.connect(SCENE.proxy().port())) {
             for (int i = 0; i < PARKED_CLIENTS; i++) {
-                RawClient client = RawClient.connect(proxy.port());
+                RawClient client = RawClient.connect(SCENE.proxy().port());
                 parked.add(client);
-                client.send("GET " + alpha.path("held/" + i) + " HTTP/1.1\r\nHost: a\r\n\r\n");
+                client.send("GET " + SCENE.backend("alpha").path("held/" + i) + " HTTP/1.1\r\nHost: a\r\n\r\n");
             }
-            streaming.send("GET " + beta.path("stream") + " HTTP/1.1\r\nHost: a\r\n\r\n");
-            byte[] streamStart = concat(streaming.readUntil("\r\n\r\n"), streaming.input().readNBytes(PIECE));
-            awaitCount(heldAtBackend, PARKED_CLIENTS);
+            streaming.send("GET " + SCENE.backend("beta").path("stream") + " HTTP/1.1\r\nHost: a\r\n\r\n");
+            ByteArrayOutputStream streamStart = new ByteArrayOutputStream();
+            streamStart.write(streaming.readUntil("\r\n\r\n"));
+            streamStart.write(streaming.input().readNBytes(PIECE));
+            heldAtBackend.awaitAtLeast(PARKED_CLIENTS);
 
-            proxy.kill();
+            SCENE.proxy().kill();
             long killedAt = System.nanoTime();
             for (RawClient client : parked) {
                 ClientOutcome.assertBrokenOff(new byte[0], client.readTimeout(10_000).readToEnd());
             }
-            ClientOutcome.assertBrokenOff(streamStart, streaming.readTimeout(10_000).readToEnd());
+            ClientOutcome.assertBrokenOff(streamStart.toByteArray(), streaming.readTimeout(10_000).readToEnd());
             System.out.printf("proxy killed: %d parked clients and one stream broken off within %d ms%n",
                     PARKED_CLIENTS, Duration.ofNanos(System.nanoTime() - killedAt).toMillis());
         } finally {
@@ -98,11 +89,11 @@ class ProxyRestartIT {
         }
 
         Thread.sleep(DOWNTIME.toMillis());
-        proxy.startAgain();
+        SCENE.proxy().startAgain();
         long upAt = System.nanoTime();
-        alpha.awaitServed(Duration.ofSeconds(15));
+        SCENE.backend("alpha").awaitServed(Duration.ofSeconds(15));
         Duration alphaBack = Duration.ofNanos(System.nanoTime() - upAt);
-        beta.awaitServed(Duration.ofSeconds(15));
+        SCENE.backend("beta").awaitServed(Duration.ofSeconds(15));
         Duration betaBack = Duration.ofNanos(System.nanoTime() - upAt);
         System.out.printf("after the restart: alpha served again after %d ms, beta after %d ms%n",
                 alphaBack.toMillis(), betaBack.toMillis());
@@ -111,26 +102,9 @@ class ProxyRestartIT {
 
         // The backend now answers the requests of the dead proxy; the new one knows none of them.
         RELEASE_HELD.countDown();
-        alpha.agent().awaitOutput(Pattern.compile("the proxy no longer waits for the response"), 15);
-        alpha.assertServed();
-        beta.assertServed();
-        proxy.gauges().awaitAllZero();
-    }
-
-    private static void awaitCount(AtomicInteger counter, int wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (counter.get() < wanted) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("only " + counter.get() + " of " + wanted + " requests reached the backend");
-            }
-            Thread.sleep(10);
-        }
-    }
-
-    private static byte[] concat(byte[] first, byte[] second) throws IOException {
-        byte[] all = new byte[first.length + second.length];
-        System.arraycopy(first, 0, all, 0, first.length);
-        System.arraycopy(second, 0, all, first.length, second.length);
-        return all;
+        SCENE.backend("alpha").agent().awaitOutput(Pattern.compile("the proxy no longer waits for the response"), 15);
+        SCENE.backend("alpha").assertServed();
+        SCENE.backend("beta").assertServed();
+        SCENE.proxy().gauges().awaitAllZero();
     }
 }

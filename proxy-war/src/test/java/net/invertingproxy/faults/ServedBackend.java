@@ -12,8 +12,9 @@ import net.invertingproxy.tunnel.TestBackend;
 
 /**
  * One backend of a {@link PackagedProxy}, reached at {@code /<id>/}: a real {@link TestBackend}
- * behind a packaged agent. Unless a test installs another behaviour, the backend answers 200
- * {@code "<id> served"}, which is how a test tells that the proxy still serves it.
+ * behind a packaged agent. Its probe target {@code /<id>/probe} is always answered 200
+ * {@code "<id> served"}, which is how a test tells that the proxy still serves it; other targets
+ * get the behaviour the test installs.
  */
 public final class ServedBackend implements AutoCloseable {
     private static final String PROBE = "probe";

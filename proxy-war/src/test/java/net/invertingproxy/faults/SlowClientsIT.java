@@ -9,9 +9,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import net.invertingproxy.tunnel.RawClient;
 import net.invertingproxy.tunnel.RawResponse;
@@ -33,31 +32,18 @@ class SlowClientsIT {
     /** An ordinary request must stay well below the claim timeout (2 s) and the request timeout. */
     private static final Duration NORMAL_LATENCY_BOUND = Duration.ofMillis(1_500);
 
-    private static PackagedProxy proxy;
-    private static ServedBackend normal;
-
-    @BeforeAll
-    static void start() throws Exception {
-        proxy = PackagedProxy.start("slow-clients", IDLE_TIMEOUT, PackagedProxy.QUICK_FAULTS);
-        normal = ServedBackend.start("slow-clients", proxy, "normal");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try (PackagedProxy p = proxy; ServedBackend n = normal) {
-            // closed in reverse order: the backend and its agent first, the proxy last
-        }
-    }
+    @RegisterExtension
+    static final FaultScene SCENE = new FaultScene("slow-clients", IDLE_TIMEOUT, "normal");
 
     @Test
     void slowHeadsAndBodiesAreCutByTheIdleTimeoutWhileNormalClientsAreServed() throws Exception {
-        normal.behave((request, response, recorded) -> {
+        SCENE.backend("normal").behave((request, response, recorded) -> {
             try (InputStream body = request.getInputStream()) {
                 body.transferTo(java.io.OutputStream.nullOutputStream());
             }
             response.setStatus(200);
         });
-        NormalClient.Latencies before = NormalClient.runFor(normal, Duration.ofSeconds(2)).get(30, TimeUnit.SECONDS);
+        NormalClient.Latencies before = NormalClient.runFor(SCENE.backend("normal"), Duration.ofSeconds(2)).get(30, TimeUnit.SECONDS);
 
         List<RawClient> slow = new ArrayList<>();
         try {
@@ -65,13 +51,13 @@ class SlowClientsIT {
             // The first byte of each, and then nothing for longer than the idle timeout: the next
             // byte a slowloris client would send comes too late.
             for (int i = 0; i < SLOW_HEADS; i++) {
-                slow.add(RawClient.connect(proxy.port()).send("G"));
+                slow.add(RawClient.connect(SCENE.proxy().port()).send("G"));
             }
             for (int i = 0; i < SLOW_BODIES; i++) {
-                slow.add(RawClient.connect(proxy.port()).send("POST " + normal.path("upload/" + i)
+                slow.add(RawClient.connect(SCENE.proxy().port()).send("POST " + SCENE.backend("normal").path("upload/" + i)
                         + " HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\nx"));
             }
-            CompletableFuture<NormalClient.Latencies> during = NormalClient.runFor(normal, IDLE_TIMEOUT.plusSeconds(2));
+            CompletableFuture<NormalClient.Latencies> during = NormalClient.runFor(SCENE.backend("normal"), IDLE_TIMEOUT.plusSeconds(2));
 
             int answered = 0;
             for (RawClient client : slow) {
@@ -98,7 +84,7 @@ class SlowClientsIT {
                 client.close();
             }
         }
-        normal.assertServed();
-        proxy.gauges().awaitAllZero();
+        SCENE.backend("normal").assertServed();
+        SCENE.proxy().gauges().awaitAllZero();
     }
 }
