@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
  * elsewhere: every request must be served, and its latencies show whether it was slowed down.
  */
 final class NormalClient {
+    private static final Duration NORMAL_MEDIAN = Duration.ofMillis(250);
+    private static final Duration NORMAL_MAX = Duration.ofMillis(1_900);
     /** Latencies of the requests made, in the order made. */
     record Latencies(List<Duration> each) {
         Duration median() {
@@ -21,6 +23,16 @@ final class NormalClient {
 
         Duration max() {
             return Collections.max(each);
+        }
+
+        /**
+         * Asserts ordinary service: a median of at most 250 ms, and no request near the 2 s claim
+         * timeout of {@link PackagedProxy#QUICK_FAULTS} (a request read lost and handed out again).
+         */
+        void assertNormal() {
+            if (median().compareTo(NORMAL_MEDIAN) > 0 || max().compareTo(NORMAL_MAX) >= 0) {
+                throw new AssertionError("normal clients slowed down: " + this);
+            }
         }
 
         @Override
