@@ -16,7 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A packaged executable (the WAR or the agent jar) run in its own JVM, as a user runs it. */
-final class JavaProcess implements AutoCloseable {
+public final class JavaProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -30,7 +30,7 @@ final class JavaProcess implements AutoCloseable {
     }
 
     /** Starts {@code java <jvmFlags> -jar <jar> <args>}; both output streams go to the log file and are readable by line. */
-    static JavaProcess start(Path log, List<String> jvmFlags, Path jar, String... args) throws IOException {
+    public static JavaProcess start(Path log, List<String> jvmFlags, Path jar, String... args) throws IOException {
         return start(log, jvmFlags, Map.of(), jar, args);
     }
 
@@ -38,7 +38,7 @@ final class JavaProcess implements AutoCloseable {
      * Like {@link #start(Path, List, Path, String...)} with {@code environment} added to this JVM's: the way to hand
      * the program a secret (an admin token, an agent credential) without putting it on a command line.
      */
-    static JavaProcess start(Path log, List<String> jvmFlags, Map<String, String> environment, Path jar, String... args)
+    public static JavaProcess start(Path log, List<String> jvmFlags, Map<String, String> environment, Path jar, String... args)
             throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -54,7 +54,7 @@ final class JavaProcess implements AutoCloseable {
     }
 
     /** Waits for an output line matching the pattern and returns its match. */
-    Matcher awaitLine(Pattern pattern, long seconds) throws Exception {
+    public Matcher awaitLine(Pattern pattern, long seconds) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             String line = lines.poll(100, TimeUnit.MILLISECONDS);
@@ -68,8 +68,21 @@ final class JavaProcess implements AutoCloseable {
         throw new AssertionError("no line matching " + pattern + " within " + seconds + " s; see " + log);
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** The operating system's process ID, for signals the JDK cannot send (SIGSTOP, SIGCONT). */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Kills the process with SIGKILL, as a crash or the OOM killer would, and waits until it is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("process " + process.pid() + " still alive 10 s after SIGKILL; see " + log);
+        }
     }
 
     private void readOutput() {

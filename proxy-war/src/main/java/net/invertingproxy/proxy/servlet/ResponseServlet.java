@@ -88,6 +88,12 @@ public final class ResponseServlet extends HttpServlet {
         } catch (IOException e) {
             broker.finish(exchange);
             client.fail(Failure.AGENT_GONE_BEFORE_ANSWER, Failure.AGENT_GONE_BEFORE_ANSWER.reason());
+            // The read may have failed on a connection that still works (the container's idle
+            // timeout ended a post that stalled inside its head): returning without a status would
+            // answer it 200, telling the agent its answer was delivered. Closing stops the rest of
+            // the post from being read as the agent's next call; an agent that is gone gets nothing.
+            ErrorResponses.send(agentResponse, Failure.MALFORMED_MESSAGE.status(),
+                    "response head broke off: " + e.getMessage(), true);
             return;
         }
         if (incoming.head().status() == HttpServletResponse.SC_SWITCHING_PROTOCOLS) {

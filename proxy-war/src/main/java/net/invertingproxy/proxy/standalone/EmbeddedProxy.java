@@ -21,6 +21,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /** The proxy web application running on an embedded Jetty 12 (ee10) server, at context path {@code /}. */
 public final class EmbeddedProxy implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EmbeddedProxy.class.getName());
+    /** Connections the kernel completes and queues for the acceptor; see {@link #newConnector}. */
+    private static final int ACCEPT_QUEUE_SIZE = 1024;
 
     private final Server server;
     private final ServerConnector connector;
@@ -118,6 +120,11 @@ public final class EmbeddedProxy implements AutoCloseable {
         connector.setHost(options.host());
         connector.setPort(options.port());
         connector.setIdleTimeout(options.idleTimeout().toMillis());
+        // Jetty's default (0) leaves the JDK's backlog of 50: a burst of new connections (thousands
+        // of clients at once, a load balancer opening its pool) overflows it, the kernel drops their
+        // SYNs, and each such client waits a second or more for its retransmission. The same queue
+        // as tomcat-config's acceptCount (the kernel caps it at net.core.somaxconn).
+        connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
         return connector;
     }
 
