@@ -11,9 +11,21 @@ const MAX_SHOWN_BODY_BYTES = 65536;
 
 let selectedBackend = null;
 let selectedExchange = null;
+// The admin token, in this page's memory only: not in storage another page of the origin could
+// read, and not a credential the browser would send on its own (no cookie, no Basic).
+let token = null;
+let refreshing = null;
 
-function api(path, options) {
-  return fetch(new URL(path, BASE), Object.assign({ credentials: "same-origin", cache: "no-store" }, options));
+class Unauthorized extends Error {}
+
+async function api(path, options) {
+  const request = Object.assign({ credentials: "omit", cache: "no-store" }, options);
+  request.headers = Object.assign({ Authorization: "Bearer " + token }, request.headers || {});
+  const response = await fetch(new URL(path, BASE), request);
+  if (response.status === 401) {
+    throw new Unauthorized("the admin token was refused");
+  }
+  return response;
 }
 
 async function json(path) {
@@ -22,6 +34,24 @@ async function json(path) {
     throw new Error(path + " answered " + response.status + " " + (await response.text()).trim());
   }
   return response.json();
+}
+
+function handle(error) {
+  if (error instanceof Unauthorized) {
+    askForToken(error.message);
+  } else {
+    showProblem(error.message);
+  }
+}
+
+function askForToken(reason) {
+  token = null;
+  clearInterval(refreshing);
+  document.getElementById("overview").hidden = true;
+  document.getElementById("backend").hidden = true;
+  document.getElementById("exchange").hidden = true;
+  document.getElementById("login").hidden = false;
+  showProblem(reason || "");
 }
 
 function cell(row, text, className) {
@@ -131,7 +161,7 @@ async function drawExchanges() {
     cell(row, line.method + " " + line.target);
     cell(row, line.status === 0 ? "broken" : line.status, statusClass(line.status));
     cell(row, line.totalMillis);
-    row.addEventListener("click", () => selectExchange(line.sequence));
+    row.addEventListener("click", () => selectExchange(line.sequence).catch(handle));
     return row;
   });
   document.querySelector("#exchanges tbody").replaceChildren(...rows);
@@ -199,7 +229,7 @@ async function selectExchange(sequence) {
   button.disabled = !detail.replayable;
   document.getElementById("replay-note").textContent = detail.replayable ? ""
     : "the request body was not kept whole, so it cannot be sent again";
-  drawExchanges().catch((e) => showProblem(e.message));
+  drawExchanges().catch(handle);
 }
 
 async function readSome(response) {
@@ -246,21 +276,34 @@ async function replay() {
     body.textContent = await readSome(response);
     drawAnswer(container, response.status, "", headers, body);
   } catch (e) {
+    if (e instanceof Unauthorized) {
+      askForToken(e.message);
+      return;
+    }
     drawAnswer(container, 0, "the answer broke off: " + e.message, [], document.createElement("pre"));
   }
-  drawExchanges().catch((e) => showProblem(e.message));
+  drawExchanges().catch(handle);
 }
 
 async function refresh() {
   try {
     drawOverview(await json("api/overview"));
+    document.getElementById("login").hidden = true;
+    document.getElementById("overview").hidden = false;
     await drawExchanges();
     showProblem("");
   } catch (e) {
-    showProblem("cannot reach the proxy: " + e.message);
+    handle(e instanceof Unauthorized ? e : new Error("cannot reach the proxy: " + e.message));
   }
 }
 
-document.getElementById("replay").addEventListener("click", replay);
-refresh();
-setInterval(refresh, REFRESH_MILLIS);
+document.getElementById("login").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const field = document.getElementById("token");
+  token = field.value;
+  field.value = "";
+  refresh();
+  clearInterval(refreshing);
+  refreshing = setInterval(refresh, REFRESH_MILLIS);
+});
+document.getElementById("replay").addEventListener("click", () => replay().catch(handle));

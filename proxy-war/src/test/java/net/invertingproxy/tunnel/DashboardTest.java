@@ -2,9 +2,13 @@ package net.invertingproxy.tunnel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.google.gson.JsonArray;
@@ -36,24 +42,35 @@ class DashboardTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
-    void theAdminTokenOpensTheDashboardAsBearerOrAsTheBasicPassword() throws Exception {
+    void thePageIsPublicButItsDataNeedTheAdminTokenAsABearerToken() throws Exception {
         try (Tunnel tunnel = Tunnel.withoutBackends(QUICK_POLLS)) {
-            HttpResponse<String> anonymous = get(tunnel, "/_dashboard/", null);
-            assertEquals(401, anonymous.statusCode());
-            assertTrue(anonymous.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic realm="),
-                    "the browser must be asked for a password");
-            assertEquals(401, get(tunnel, "/_dashboard/", basic("admin", "wrong")).statusCode());
-
-            HttpResponse<String> page = get(tunnel, "/_dashboard/", basic("operator", Tunnel.ADMIN_TOKEN));
+            HttpResponse<String> page = get(tunnel, "/_dashboard/", null);
             assertEquals(200, page.statusCode());
             assertTrue(page.body().contains("<title>inverting-proxy dashboard</title>"), page.body());
             assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("script-src 'self'"));
-            assertEquals(200, get(tunnel, "/_dashboard/dashboard.js", "Bearer " + Tunnel.ADMIN_TOKEN).statusCode());
-            assertEquals(404, get(tunnel, "/_dashboard/../WEB-INF/web.xml", "Bearer " + Tunnel.ADMIN_TOKEN).statusCode());
-            assertEquals(302, get(tunnel, "/_dashboard", "Bearer " + Tunnel.ADMIN_TOKEN).statusCode());
+            assertEquals(200, get(tunnel, "/_dashboard/dashboard.js", null).statusCode());
+            assertEquals(404, get(tunnel, "/_dashboard/../WEB-INF/web.xml", null).statusCode());
+            assertEquals(302, get(tunnel, "/_dashboard", null).statusCode());
+
+            HttpResponse<String> anonymous = get(tunnel, "/_dashboard/api/overview", null);
+            assertEquals(401, anonymous.statusCode());
+            assertTrue(anonymous.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+            // A password the browser would remember and send by itself on every call is not taken.
+            assertEquals(401, get(tunnel, "/_dashboard/api/overview", basic("admin", Tunnel.ADMIN_TOKEN)).statusCode());
+            assertEquals(401, get(tunnel, "/_dashboard/api/overview", "Bearer wrong").statusCode());
+            assertEquals(200, get(tunnel, "/_dashboard/api/overview", "Bearer " + Tunnel.ADMIN_TOKEN).statusCode());
         }
         try (Tunnel off = Tunnel.withoutBackends(Tunnel.settings("admin-token", " "))) {
-            assertEquals(404, get(off, "/_dashboard/", basic("admin", "")).statusCode(), "no admin token, no dashboard");
+            assertEquals(404, get(off, "/_dashboard/", null).statusCode(), "no admin token, no dashboard");
+        }
+    }
+
+    @Test
+    void withADashboardHostNoOtherHostServesIt() throws Exception {
+        try (Tunnel tunnel = Tunnel.withoutBackends(Tunnel.settings("dashboard-host", "admin.proxy.test"))) {
+            assertEquals(404, get(tunnel, "/_dashboard/", null).statusCode(), "127.0.0.1 is not the dashboard's host");
+            RawResponse named = ExtraBackends.getFromHost(tunnel, "admin.proxy.test:" + tunnel.proxy.port(), "/_dashboard/");
+            assertEquals(200, named.status());
         }
     }
 
@@ -189,6 +206,50 @@ class DashboardTest {
     }
 
     @Test
+    void aReplayWhoseAnswerBreaksOffBreaksTheDashboardsConnectionToo() throws Exception {
+        try (Tunnel tunnel = Tunnel.withoutBackends(QUICK_POLLS)) {
+            String credential = AdminClient.agentCredential(tunnel.admin.create(
+                    "{\"id\": \"h\", \"routes\": [{\"pathPrefix\": \"/h/\", \"stripPrefix\": true}]}"));
+            RawAgent agent = new RawAgent(tunnel.proxy.port(), "h", credential);
+            // The backend's target is /healthz: a re-dispatch to it would reach the proxy's own health servlet.
+            CompletableFuture<List<String>> polled = pollAsync(agent);
+            CompletableFuture<RawResponse> original = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return ExtraBackends.get(tunnel, "/h/healthz");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, ExtraBackends.threads("client"));
+            String first = polled.get(10, TimeUnit.SECONDS).get(0);
+            agent.readRequest(first);
+            agent.postResponse(first, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            assertEquals(200, original.get(10, TimeUnit.SECONDS).status());
+            long sequence = newest(tunnel, "h").get("sequence").getAsLong();
+
+            CompletableFuture<List<String>> replayPolled = pollAsync(agent);
+            try (RawClient dashboard = RawClient.connect(tunnel.proxy.port())) {
+                dashboard.send("POST /_dashboard/api/backends/h/exchanges/" + sequence + "/replay HTTP/1.1\r\n"
+                        + "Host: 127.0.0.1\r\nAuthorization: Bearer " + Tunnel.ADMIN_TOKEN + "\r\n"
+                        + "X-Requested-By: inverting-proxy-dashboard\r\nContent-Length: 0\r\n\r\n");
+                String replay = replayPolled.get(10, TimeUnit.SECONDS).get(0);
+                agent.readRequest(replay);
+                RawAgent.Post post = agent.openPost(replay);
+                post.chunk("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+                byte[] start = dashboard.readUntil("hello");
+                post.die();
+                RawClient.Received rest = dashboard.readTimeout(5_000).readToEnd();
+
+                assertNotEquals(RawClient.Ending.TIMEOUT, rest.ending(), "the dashboard's connection was left open");
+                byte[] all = new byte[start.length + rest.bytes().length];
+                System.arraycopy(start, 0, all, 0, start.length);
+                System.arraycopy(rest.bytes(), 0, all, start.length, rest.bytes().length);
+                assertThrows(IOException.class, () -> RawResponse.read(new ByteArrayInputStream(all), false),
+                        () -> "the replay's answer looks complete: " + new String(all, StandardCharsets.ISO_8859_1));
+            }
+        }
+    }
+
+    @Test
     void theOverviewOfAHundredBackendsAnswersQuickly() throws Exception {
         try (Tunnel tunnel = Tunnel.withoutBackends(QUICK_POLLS)) {
             for (int i = 0; i < 100; i++) {
@@ -202,6 +263,16 @@ class DashboardTest {
             assertEquals(100, backends.size());
             assertTrue(millis < 500, "the overview of 100 backends took " + millis + " ms");
         }
+    }
+
+    private static CompletableFuture<List<String>> pollAsync(RawAgent agent) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return agent.pollIds();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, ExtraBackends.threads("poll"));
     }
 
     private static JsonObject backendOf(JsonElement overview) {
@@ -260,7 +331,7 @@ class DashboardTest {
     private HttpResponse<String> replay(Tunnel tunnel, String path, boolean fromThePage) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tunnel.proxy.port() + path))
                 .timeout(Duration.ofSeconds(20))
-                .header("Authorization", basic("admin", Tunnel.ADMIN_TOKEN))
+                .header("Authorization", "Bearer " + Tunnel.ADMIN_TOKEN)
                 .POST(HttpRequest.BodyPublishers.noBody());
         if (fromThePage) {
             request.header("X-Requested-By", "inverting-proxy-dashboard");

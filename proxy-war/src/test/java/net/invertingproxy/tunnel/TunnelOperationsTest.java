@@ -182,7 +182,8 @@ class TunnelOperationsTest {
         try (Tunnel tunnel = Tunnel.withoutAgent(Map.of())) {
             assertEquals(200, (int) tunnel.client.execute(new HttpGet(tunnel.uri("/metrics")), response -> response.getCode()));
             for (String forwarded : List.of("X-Forwarded-For: 203.0.113.9", "Forwarded: for=203.0.113.9",
-                    "X-Real-IP: 203.0.113.9")) {
+                    "X-Real-IP: 203.0.113.9", "Via: 1.1 nginx", "X-Forwarded-Proto: https",
+                    "X-Forwarded-Host: proxy.example")) {
                 HttpGet relayed = new HttpGet(tunnel.uri("/metrics"));
                 String[] header = forwarded.split(": ", 2);
                 relayed.addHeader(header[0], header[1]);

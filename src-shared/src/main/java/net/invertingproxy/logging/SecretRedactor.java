@@ -3,6 +3,7 @@ package net.invertingproxy.logging;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Removes credentials from a line of log text: the values of headers that carry them, bearer and
@@ -14,12 +15,20 @@ public final class SecretRedactor {
     /** What a removed value is replaced with. */
     public static final String REDACTED = "[redacted]";
 
-    private static final String SECRET_HEADER_NAMES = "(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key"
-            + "|x-amz-security-token|x-amzn-oidc-data|x-amzn-oidc-accesstoken)";
-    // "Name: value" up to the end of its line: a real one, an escaped one (a JSON string, "\r\n"),
-    // or a wire log's "[\r]".
+    private static final String SECRET_HEADER_NAMES = SecretNames.HEADERS.stream().map(Pattern::quote)
+            .collect(Collectors.joining("|", "(?:", ")"));
+    // "Name: value" (or name=value, or a JSON "name": "value"). A quoted value goes to its closing
+    // quote, a bracketed one to its bracket; any other to the end of its line: a real one, an
+    // escaped one (a JSON string's "\r\n"), or a wire log's "[\r]".
     private static final Pattern SECRET_HEADER = Pattern.compile(
-            "(?i)(?:(?<=\\\\n)|(?<![A-Za-z0-9-]))(" + SECRET_HEADER_NAMES + ")(\\s*[:=]\\s*)[^\\r\\n\\[\"\\\\]*");
+            "(?i)(?:(?<=\\\\n)|(?<![A-Za-z0-9-]))(" + SECRET_HEADER_NAMES + ")(\"?\\s*[:=]\\s*)"
+                    + "(?:\"(?:[^\"\\\\\\r\\n]|\\\\.)*\"?|\\[[^\\]\\r\\n]*\\]?|[^\\r\\n\\[\\\\]*)");
+    // A token in a URL's query: ?access_token=..., &X-Amz-Signature=...
+    private static final Pattern SECRET_QUERY_PARAMETER = Pattern.compile("(?i)([?&;]"
+            + SecretNames.QUERY_PARAMETERS.stream().map(Pattern::quote).collect(Collectors.joining("|", "(?:", ")"))
+            + "=)[^&;#\\s\"'\\[\\]]*");
+    // A URL's user:password@.
+    private static final Pattern URL_USER_INFO = Pattern.compile("(://[^/\\s:@\"]+:)[^@/\\s\"]+@");
     // Jetty's parser at debug level: "headerString=[Cookie], valueString=[...]".
     private static final Pattern PARSED_SECRET_HEADER = Pattern.compile(
             "(?i)(headerString=\\[" + SECRET_HEADER_NAMES + "\\][^\\r\\n]*?valueString=\\[)[^\\]\\r\\n]*");
@@ -47,6 +56,8 @@ public final class SecretRedactor {
         // Jetty's form first: the plain form would stop at its "[" and leave valueString whole.
         result = PARSED_SECRET_HEADER.matcher(result).replaceAll("$1" + Matcher.quoteReplacement(REDACTED));
         result = SECRET_HEADER.matcher(result).replaceAll("$1$2" + Matcher.quoteReplacement(REDACTED));
+        result = SECRET_QUERY_PARAMETER.matcher(result).replaceAll("$1" + Matcher.quoteReplacement(REDACTED));
+        result = URL_USER_INFO.matcher(result).replaceAll("$1" + Matcher.quoteReplacement(REDACTED) + "@");
         for (Pattern token : SECRET_TOKENS) {
             result = token.matcher(result).replaceAll("$1" + Matcher.quoteReplacement(REDACTED));
         }

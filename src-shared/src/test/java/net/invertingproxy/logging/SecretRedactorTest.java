@@ -63,6 +63,24 @@ class SecretRedactorTest {
     }
 
     @Test
+    void quotedJsonAndBracketedValuesAreRedactedWhole() {
+        assertEquals("Cookie: [redacted]", SecretRedactor.redact("Cookie: session=\"s3cr3t\"; theme=dark"));
+        assertEquals("{\"Authorization\":[redacted], \"x\": 1}",
+                SecretRedactor.redact("{\"Authorization\":\"AWS4-HMAC-SHA256 Signature=abc\", \"x\": 1}"));
+        assertEquals("{\"x-api-key\": [redacted]}", SecretRedactor.redact("{\"x-api-key\": \"k\"}"));
+        assertEquals("{cookie=[redacted], host=[h]}", SecretRedactor.redact("{cookie=[a=b], host=[h]}"));
+        assertEquals("X-Auth-Token: [redacted]", SecretRedactor.redact("X-Auth-Token: t0k"));
+    }
+
+    @Test
+    void tokensInUrlsAreRedacted() {
+        assertEquals("GET /cb?code=[redacted]&state=s HTTP/1.1", SecretRedactor.redact("GET /cb?code=c0de&state=s HTTP/1.1"));
+        assertEquals("https://b.s3/o?X-Amz-Signature=[redacted]&X-Amz-Credential=[redacted]",
+                SecretRedactor.redact("https://b.s3/o?X-Amz-Signature=abc&X-Amz-Credential=AKIA/x"));
+        assertEquals("proxy http://user:[redacted]@proxy.example:3128/", SecretRedactor.redact("proxy http://user:pw@proxy.example:3128/"));
+    }
+
+    @Test
     void linesWithoutCredentialsAreUnchanged() {
         String line = "GET /api/items?page=2 -> 200 in 3 ms, backend billing, agent a1";
         assertEquals(line, SecretRedactor.redact(line));

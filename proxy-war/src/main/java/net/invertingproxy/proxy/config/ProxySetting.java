@@ -124,6 +124,9 @@ public enum ProxySetting {
     /** Whether CloudWatch metrics are written as Embedded Metric Format log lines instead of API calls. */
     CLOUDWATCH_EMF("cloudwatch-emf", "false",
             "true writes each step's per-backend meters as one Embedded Metric Format JSON line per backend on the logger net.invertingproxy.cloudwatch.emf (for the CloudWatch agent or Lambda to pick up) instead of calling PutMetricData."),
+    /** The one host name the dashboard answers on, if set. */
+    DASHBOARD_HOST("dashboard-host", "",
+            "Host name on which /_dashboard answers (e.g. admin.proxy.example.com); on any other, 404. Empty: every host, which shares the page's origin with the backends' own pages."),
     /** How many recent exchanges of each backend the request inspector keeps. */
     INSPECTOR_EXCHANGES("inspector-exchanges", "50",
             "Recent exchanges of each backend the dashboard's request inspector keeps (a backend's inspector.enabled turns it off for that backend)."),

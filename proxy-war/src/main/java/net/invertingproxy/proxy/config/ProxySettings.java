@@ -41,7 +41,8 @@ public record ProxySettings(
         int maxBackends,
         AwsLoginSettings awsLogin,
         CloudWatchSettings cloudWatch,
-        InspectorSettings inspector) {
+        InspectorSettings inspector,
+        String dashboardHost) {
 
     /** Who may read {@code /metrics}. */
     public enum MetricsAccess {
@@ -63,7 +64,7 @@ public record ProxySettings(
         return new ProxySettings(pollHold, requestTimeout, agentOfflineAfter, claimTimeout, maxQueuedRequests,
                 maxExchanges, maxStreamingExchanges, maxWaitingUpgrades, websocketPing, maxWaitingPolls, maxHeaderBytes, maxHeaderCount, drainTimeout,
                 metricsAccess, metricsToken, sweepInterval, dataDir, adminToken, trustedProxies, albPublicKeysUrl,
-                maxBackends, awsLogin, cloudWatch, inspector);
+                maxBackends, awsLogin, cloudWatch, inspector, dashboardHost);
     }
 
     /**
@@ -109,7 +110,8 @@ public record ProxySettings(
                 cloudWatch(texts, values),
                 new InspectorSettings(Math.toIntExact(values.get(ProxySetting.INSPECTOR_EXCHANGES)),
                         values.get(ProxySetting.INSPECTOR_MAX_BYTES),
-                        List.of(texts.get(ProxySetting.INSPECTOR_REDACT_HEADERS).value().split(","))));
+                        List.of(texts.get(ProxySetting.INSPECTOR_REDACT_HEADERS).value().split(","))),
+                texts.get(ProxySetting.DASHBOARD_HOST).value().toLowerCase(java.util.Locale.ROOT));
     }
 
     private static CloudWatchSettings cloudWatch(Map<ProxySetting, Found> texts, Map<ProxySetting, Long> values) {

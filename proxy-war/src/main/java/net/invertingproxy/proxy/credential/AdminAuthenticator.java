@@ -3,7 +3,6 @@ package net.invertingproxy.proxy.credential;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 
 import net.invertingproxy.proxy.failure.Failure;
 import net.invertingproxy.proxy.failure.FailureException;
@@ -15,7 +14,6 @@ import net.invertingproxy.proxy.failure.FailureException;
  */
 public final class AdminAuthenticator {
     private static final String BEARER = "Bearer ";
-    private static final String BASIC = "Basic ";
 
     private final byte[] tokenDigest;
 
@@ -38,30 +36,6 @@ public final class AdminAuthenticator {
                 ? authorization.substring(BEARER.length()).trim() : "";
         if (!MessageDigest.isEqual(tokenDigest, sha256(presented)) || presented.isEmpty()) {
             throw new FailureException(Failure.ADMIN_UNAUTHENTICATED);
-        }
-    }
-
-    /**
-     * As {@link #check}, also taking HTTP Basic with the admin token as password (any user name),
-     * which a browser sends by itself once asked: the dashboard's way in. Not for the admin API,
-     * where a browser that remembered it would carry it into cross-site requests.
-     */
-    public void checkBrowser(String authorization) throws FailureException {
-        if (authorization != null && authorization.regionMatches(true, 0, BASIC, 0, BASIC.length())) {
-            String password = passwordOf(authorization.substring(BASIC.length()).trim());
-            check(BEARER + (password == null ? "" : password));
-            return;
-        }
-        check(authorization);
-    }
-
-    private static String passwordOf(String credentials) {
-        try {
-            String decoded = new String(Base64.getDecoder().decode(credentials), StandardCharsets.UTF_8);
-            int colon = decoded.indexOf(':');
-            return colon < 0 ? null : decoded.substring(colon + 1);
-        } catch (IllegalArgumentException e) {
-            return null;
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 import net.invertingproxy.proxy.observe.ExchangeListener;
 import net.invertingproxy.proxy.observe.ExchangeOutcome;
@@ -17,8 +18,8 @@ import net.invertingproxy.proxy.observe.ExchangeSummary;
 /**
  * The last minute of each backend's traffic, for the dashboard: requests by status class per
  * second, the durations of the latest requests for percentiles, and the latest errors with their
- * reasons. Fixed memory per backend; backends are only those the registry routes to, plus "-"
- * for requests no route took.
+ * reasons. Fixed memory per backend, and only for backends the registry holds: requests no route
+ * took, and exchanges that outlive their backend's deletion, are not counted.
  */
 public final class BackendTraffic implements ExchangeListener {
     /** The window rates are taken over. */
@@ -26,11 +27,13 @@ public final class BackendTraffic implements ExchangeListener {
     static final int LATENCY_SAMPLES = 512;
     static final int RECENT_ERRORS = 20;
 
+    private final Predicate<String> registered;
     private final Clock clock;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
-    /** Traffic timed by {@code clock}. */
-    public BackendTraffic(Clock clock) {
+    /** Traffic of the backends {@code registered} holds, timed by {@code clock}. */
+    public BackendTraffic(Predicate<String> registered, Clock clock) {
+        this.registered = registered;
         this.clock = clock;
     }
 
@@ -54,6 +57,9 @@ public final class BackendTraffic implements ExchangeListener {
 
     @Override
     public void exchangeEnded(ExchangeSummary summary) {
+        if (!registered.test(summary.backendId())) {
+            return;
+        }
         windows.computeIfAbsent(summary.backendId(), id -> new Window()).add(summary, clock.instant());
     }
 

@@ -25,6 +25,9 @@ public final class ExchangeCapture {
     private final Instant startedAt;
     private final String method;
     private final String target;
+    private final boolean targetRedacted;
+    // A request announcing no body is complete from the start; one with a body once it all passed.
+    private volatile boolean requestBodyComplete;
     private final List<InspectedHeader> requestHeaders;
     private final HeaderRedaction redaction;
     private final BodyPrefix requestBody;
@@ -34,17 +37,21 @@ public final class ExchangeCapture {
     private volatile List<InspectedHeader> responseHeaders = List.of();
 
     private ExchangeCapture() {
-        this(null, "-", 0, Instant.EPOCH, new RequestHead("GET", "/", List.of()), new HeaderRedaction(List.of()), 0, 0);
+        this(null, "-", 0, Instant.EPOCH, new RequestHead("GET", "/", List.of()), false, new HeaderRedaction(List.of()),
+                0, 0);
     }
 
     ExchangeCapture(ExchangeInspector inspector, String backendId, long replayOf, Instant startedAt,
-                    RequestHead request, HeaderRedaction redaction, int bodyBytes, long reservedBytes) {
+                    RequestHead request, boolean bodyExpected, HeaderRedaction redaction, int bodyBytes,
+                    long reservedBytes) {
         this.inspector = inspector;
         this.backendId = backendId;
         this.replayOf = replayOf;
         this.startedAt = startedAt;
         this.method = request.method();
-        this.target = request.target();
+        this.target = TargetRedaction.apply(request.target());
+        this.targetRedacted = !target.equals(request.target());
+        this.requestBodyComplete = !bodyExpected;
         this.redaction = redaction;
         this.requestHeaders = redaction.apply(request.headers());
         this.requestBody = new BodyPrefix(bodyBytes);
@@ -55,6 +62,11 @@ public final class ExchangeCapture {
     /** {@code body} as is, or noting what passes in the request body's prefix. */
     public OutputStream requestBody(OutputStream body) {
         return inspector == null ? body : new PrefixCopyingOutputStream(body, requestBody);
+    }
+
+    /** Notes that the request body passed to its end. */
+    public void requestBodyEnded() {
+        requestBodyComplete = true;
     }
 
     /** Notes the head of the answer the client is about to get. */
@@ -76,9 +88,10 @@ public final class ExchangeCapture {
         }
         boolean answered = summary.status() > 0 && !responseHeaders.isEmpty();
         inspector.keep(new InspectedExchange(inspector.nextSequence(), backendId, replayOf, startedAt,
-                method, target, requestHeaders, requestBody.bytes(), requestBody.total(), summary.status(),
+                method, target, targetRedacted, requestHeaders, requestBody.bytes(), requestBody.total(),
+                requestBodyComplete, summary.status(),
                 answered ? responseHeaders : List.of(), responseBody.bytes(), responseBody.total(),
-                summary.outcome().name(), summary.reason(), millis(summary.waited()), millis(summary.total()),
+                summary.outcome().name(), summary.reason() == null ? "" : summary.reason(), millis(summary.waited()), millis(summary.total()),
                 summary.agentAddress()), reservedBytes);
     }
 

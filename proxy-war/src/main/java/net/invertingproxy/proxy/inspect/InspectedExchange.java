@@ -12,10 +12,12 @@ import java.util.List;
  * @param replayOf       the sequence of the exchange it replayed, or 0
  * @param startedAt      when the client's request arrived
  * @param method         the request method
- * @param target         the target the backend got
+ * @param target         the target the backend got, token query parameters hidden ({@link TargetRedaction})
+ * @param targetRedacted whether any query parameter of the target was hidden
  * @param requestHeaders the request headers the backend got
  * @param requestBody    the first bytes of the request body
- * @param requestBytes   the length of the whole request body
+ * @param requestBytes   the length of the request body that reached the agent
+ * @param requestBodyComplete whether the request body reached its end (or there was none)
  * @param status         the status the client got, 0 if none (its connection was broken)
  * @param responseHeaders the response headers, empty for an answer of the proxy's own
  * @param responseBody   the first bytes of the response body
@@ -27,8 +29,8 @@ import java.util.List;
  * @param agentAddress   the address of the agent that answered, or "-"
  */
 public record InspectedExchange(long sequence, String backendId, long replayOf, Instant startedAt, String method,
-                                String target, List<InspectedHeader> requestHeaders, byte[] requestBody,
-                                long requestBytes, int status, List<InspectedHeader> responseHeaders,
+                                String target, boolean targetRedacted, List<InspectedHeader> requestHeaders,
+                                byte[] requestBody, long requestBytes, boolean requestBodyComplete, int status, List<InspectedHeader> responseHeaders,
                                 byte[] responseBody, long responseBytes, String outcome, String reason,
                                 long waitedMillis, long totalMillis, String agentAddress) {
     // Per exchange beyond its texts and bytes: the objects, the lists, the timestamps.
@@ -40,9 +42,12 @@ public record InspectedExchange(long sequence, String backendId, long replayOf, 
         responseHeaders = List.copyOf(responseHeaders);
     }
 
-    /** Whether the request body was kept whole, so the request can be sent again as it was. */
+    /**
+     * Whether the request can be sent again as it was: its body passed to its end and was kept
+     * whole, and no hidden query value is missing from its target.
+     */
     public boolean replayable() {
-        return requestBody.length == requestBytes;
+        return requestBodyComplete && requestBody.length == requestBytes && !targetRedacted;
     }
 
     /** About what this exchange takes in memory, for the inspector's bound. */

@@ -4,17 +4,12 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-/** A client request suspended with {@link AsyncContext}: no thread waits for its answer. */
-record AsyncCycle(AsyncContext async) implements ClientCycle {
-    @Override
-    public HttpServletRequest request() {
-        return (HttpServletRequest) async.getRequest();
-    }
-
-    @Override
-    public HttpServletResponse response() {
-        return (HttpServletResponse) async.getResponse();
-    }
+/**
+ * A client request suspended with {@link AsyncContext}: no thread waits for its answer. The
+ * request and response may wrap the container's (a dashboard replay); the async cycle is always
+ * started without them, so that an abort's re-dispatch goes back to the servlet that parked it.
+ */
+record AsyncCycle(AsyncContext async, HttpServletRequest request, HttpServletResponse response) implements ClientCycle {
 
     @Override
     public void complete() {

@@ -10,6 +10,7 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import net.invertingproxy.protocol.RequestHead;
 import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.broker.Exchange;
 import net.invertingproxy.proxy.failure.Failure;
@@ -48,12 +49,18 @@ final class ClientParking {
         return true;
     }
 
-    /** Parks {@code request}, answered through {@code response} (either may wrap the container's). */
-    void park(HttpServletRequest request, HttpServletResponse response, RoutedRequest routed, ExchangeCapture capture) {
-        AsyncContext async = request.startAsync(request, response);
+    /**
+     * Parks {@code request}, whose head for the backend is {@code head}, answered through {@code
+     * response} (either may wrap the container's: see {@link AsyncCycle}).
+     */
+    void park(HttpServletRequest request, HttpServletResponse response, RoutedRequest routed, RequestHead head,
+              ExchangeCapture capture) {
+        // Not startAsync(request, response): a re-dispatch would then go to the wrapper's URI.
+        AsyncContext async = request.startAsync();
         // The broker's sweeper owns every timeout; the container's own (30 s on Tomcat) must not interfere.
         async.setTimeout(0);
-        ParkedClient client = new ParkedClient(async, routed, listeners, capture);
+        ParkedClient client = new ParkedClient(new AsyncCycle(async, request, response), routed, head, listeners, null,
+                capture);
         Exchange<ParkedClient> exchange;
         try {
             exchange = broker.park(routed.backendId(), client);

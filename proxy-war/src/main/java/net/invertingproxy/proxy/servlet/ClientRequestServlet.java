@@ -15,6 +15,7 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.message.BasicHeader;
 
 import net.invertingproxy.protocol.HopByHopHeaders;
+import net.invertingproxy.protocol.RequestHead;
 import net.invertingproxy.protocol.ResponseHead;
 import net.invertingproxy.protocol.WebSocketUpgrade;
 import net.invertingproxy.protocol.WireHeaders;
@@ -68,12 +69,17 @@ public final class ClientRequestServlet extends HttpServlet {
             // Refused at the door (no route, not allowed, over a limit): nothing was parked.
             return;
         }
-        parking.park(clientRequest, clientResponse, routed, captureOf(clientRequest, routed, false));
+        RequestHead head = ClientRequestHead.of(clientRequest, routed);
+        ExchangeCapture capture = components.registry().get(routed.backendId())
+                .map(backend -> components.inspector().capture(backend, head,
+                        ClientRequestHead.framingOf(clientRequest).hasBody()))
+                .orElse(ExchangeCapture.NONE);
+        parking.park(clientRequest, clientResponse, routed, head, capture);
     }
 
-    private ExchangeCapture captureOf(HttpServletRequest request, RoutedRequest routed, boolean handshake) {
+    private ExchangeCapture handshakeCaptureOf(HttpServletRequest request, RoutedRequest routed) {
         return components.registry().get(routed.backendId())
-                .map(backend -> components.inspector().capture(backend, ClientRequestHead.of(request, routed, handshake)))
+                .map(backend -> components.inspector().captureHandshake(backend, ClientRequestHead.of(request, routed, true)))
                 .orElse(ExchangeCapture.NONE);
     }
 
@@ -108,7 +114,8 @@ public final class ClientRequestServlet extends HttpServlet {
             if (routed == null) {
                 return;
             }
-            client = new ParkedClient(cycle, routed, exchangeListeners, tunnel, captureOf(clientRequest, routed, true));
+            client = new ParkedClient(cycle, routed, ClientRequestHead.of(clientRequest, routed), exchangeListeners, tunnel,
+                    handshakeCaptureOf(clientRequest, routed));
             try {
                 exchange = broker.park(routed.backendId(), client);
             } catch (FailureException e) {

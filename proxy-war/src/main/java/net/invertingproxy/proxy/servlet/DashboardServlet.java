@@ -14,6 +14,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import net.invertingproxy.protocol.RequestHead;
 import net.invertingproxy.proxy.dashboard.DashboardOverview;
 import net.invertingproxy.proxy.dashboard.ExchangeViews;
 import net.invertingproxy.proxy.failure.Failure;
@@ -30,8 +31,9 @@ import net.invertingproxy.proxy.registry.RegistryJson;
  * {@code WEB-INF/dashboard}, so no container serves them without this check), {@code api/overview},
  * {@code api/backends/{id}/exchanges[/{n}]} from the inspector, and {@code POST
  * api/backends/{id}/exchanges/{n}/replay}, which sends the request again through the tunnel and
- * streams the new answer back ({@link ReplayAnswer}). Everything needs the admin token, as a bearer
- * token or as the password of HTTP Basic, which the browser asks for.
+ * streams the new answer back ({@link ReplayAnswer}). The API needs the admin token as a bearer
+ * token, which the page asks the operator for; nothing answers while the admin API is off, nor on
+ * another host than {@code dashboard-host} where that is set.
  */
 public final class DashboardServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -66,12 +68,17 @@ public final class DashboardServlet extends HttpServlet {
             return;
         }
         try {
-            components.adminAuthenticator().checkBrowser(request.getHeader("Authorization"));
+            if (!components.adminAuthenticator().isEnabled()) {
+                throw new FailureException(Failure.ADMIN_API_OFF);
+            }
+            String host = components.settings().dashboardHost();
+            if (!host.isEmpty() && !host.equalsIgnoreCase(request.getServerName())) {
+                throw new FailureException(Failure.NO_ROUTE);
+            }
             route(request, response, segments(request.getPathInfo()));
         } catch (FailureException e) {
             ErrorResponses.send(response, e.status(), e.getMessage(), e.failure() == Failure.ADMIN_UNAUTHENTICATED
-                    ? Map.of("WWW-Authenticate", "Basic realm=\"inverting-proxy dashboard\", charset=\"UTF-8\"")
-                    : Map.of());
+                    ? Map.of("WWW-Authenticate", "Bearer realm=\"inverting-proxy dashboard\"") : Map.of());
         }
     }
 
@@ -81,9 +88,16 @@ public final class DashboardServlet extends HttpServlet {
         if (path.isEmpty() && request.getPathInfo() == null) {
             // Relative links of the page resolve against /_dashboard/, not against /.
             response.sendRedirect(request.getContextPath() + request.getServletPath() + "/");
-        } else if (path.size() <= 1 && !path.contains("api") && method.equals("GET")) {
+            return;
+        }
+        if (path.size() <= 1 && !path.contains("api") && method.equals("GET")) {
+            // The page, its script and style hold no data: the token is asked for by the page, kept
+            // in its memory only and sent as a bearer token, which no other page can make it send.
             file(response, path.isEmpty() ? "" : path.get(0));
-        } else if (path.equals(List.of("api", "overview")) && method.equals("GET")) {
+            return;
+        }
+        components.adminAuthenticator().check(request.getHeader("Authorization"));
+        if (path.equals(List.of("api", "overview")) && method.equals("GET")) {
             json(response, overview.now());
         } else if (path.size() == 4 && path.get(0).equals("api") && path.get(1).equals("backends")
                 && path.get(3).equals("exchanges") && method.equals("GET")) {
@@ -134,9 +148,10 @@ public final class DashboardServlet extends HttpServlet {
         ReplayedRequest replayed = new ReplayedRequest(request, original);
         RoutedRequest routed = new RoutedRequest(backendId, original.target(), null, Set.of(), admission);
         components.activity().used(backendId);
-        ExchangeCapture capture = components.inspector().capture(backend.get(),
-                ClientRequestHead.of(replayed, routed), original.sequence());
-        parking.park(replayed, new ReplayAnswer(response), routed, capture);
+        RequestHead head = ClientRequestHead.of(replayed, routed);
+        ExchangeCapture capture = components.inspector().captureReplay(backend.get(), head,
+                ClientRequestHead.framingOf(replayed).hasBody(), original.sequence());
+        parking.park(replayed, new ReplayAnswer(response), routed, head, capture);
     }
 
     private void file(HttpServletResponse response, String name) throws IOException, FailureException {

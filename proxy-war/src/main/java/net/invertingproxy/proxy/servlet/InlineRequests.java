@@ -125,7 +125,7 @@ final class InlineRequests {
                 return null;
             }
             ByteArrayOutputStream message = new ByteArrayOutputStream(512);
-            MessageWriter.writeRequest(ClientRequestHead.of(request, client.routed()), BodyFraming.none(),
+            MessageWriter.writeRequest(client.head(), BodyFraming.none(),
                     List::of, message).close();
             return new PendingRequest(id, message.toString(StandardCharsets.ISO_8859_1), client.routed().userId());
         } catch (IOException | RuntimeException e) {

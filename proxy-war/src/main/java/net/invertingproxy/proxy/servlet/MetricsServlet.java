@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.security.MessageDigest;
 
 import jakarta.servlet.http.HttpServlet;
@@ -56,10 +57,13 @@ public final class MetricsServlet extends HttpServlet {
     }
 
     // A reverse proxy on this machine (nginx, httpd) connects from loopback on behalf of anyone: a
-    // request carrying forwarding headers is not taken for a local one.
+    // request carrying any header such a proxy adds is not taken for a local one. One configured to
+    // add none (nginx's bare proxy_pass) cannot be told apart: the README says to set metrics-token.
+    private static final List<String> RELAY_HEADERS = List.of("Forwarded", "X-Forwarded-For", "X-Real-IP", "Via",
+            "X-Forwarded-Host", "X-Forwarded-Proto");
+
     private static boolean isLocalCaller(HttpServletRequest request) {
-        return isLoopback(request.getRemoteAddr()) && request.getHeader("Forwarded") == null
-                && request.getHeader("X-Forwarded-For") == null && request.getHeader("X-Real-IP") == null;
+        return isLoopback(request.getRemoteAddr()) && RELAY_HEADERS.stream().allMatch(name -> request.getHeader(name) == null);
     }
 
     // The remote address is numeric, so this never looks anything up in DNS.

@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import net.invertingproxy.protocol.ResponseHead;
+import net.invertingproxy.protocol.RequestHead;
 import net.invertingproxy.proxy.broker.ClientSide;
 import net.invertingproxy.proxy.failure.Failure;
 import net.invertingproxy.proxy.inspect.ExchangeCapture;
@@ -45,18 +46,17 @@ final class ParkedClient implements ClientSide {
     private volatile long bytesOut;
     private volatile String agentAddress = "-";
     private final ExchangeCapture capture;
-
-    ParkedClient(AsyncContext async, RoutedRequest routed, List<ExchangeListener> listeners, ExchangeCapture capture) {
-        this(new AsyncCycle(async), routed, listeners, null, capture);
-    }
+    private final RequestHead head;
 
     /**
-     * A client held by {@code cycle}; {@code tunnel} is the tunnel of a WebSocket handshake, else
-     * null; {@code capture} collects the exchange for the inspector.
+     * A client held by {@code cycle}, whose request goes to the backend with {@code head} (made once,
+     * at the door); {@code tunnel} is the tunnel of a WebSocket handshake, else null; {@code
+     * capture} collects the exchange for the inspector.
      */
-    ParkedClient(ClientCycle cycle, RoutedRequest routed, List<ExchangeListener> listeners, UpgradeTunnel tunnel,
-                 ExchangeCapture capture) {
+    ParkedClient(ClientCycle cycle, RoutedRequest routed, RequestHead head, List<ExchangeListener> listeners,
+                 UpgradeTunnel tunnel, ExchangeCapture capture) {
         this.cycle = cycle;
+        this.head = head;
         this.capture = capture;
         this.tunnel = tunnel;
         this.routed = routed;
@@ -65,6 +65,11 @@ final class ParkedClient implements ClientSide {
         HttpServletRequest request = cycle.request();
         this.method = request.getMethod();
         this.path = request.getRequestURI();
+    }
+
+    /** The request's head as the backend gets it (a WebSocket handshake's, as a plain request). */
+    RequestHead head() {
+        return head;
     }
 
     /** What the inspector collects of this exchange ({@link ExchangeCapture#NONE} if nothing). */
@@ -252,6 +257,11 @@ final class ParkedClient implements ClientSide {
                 LOG.log(System.Logger.Level.WARNING, "exchange listener failed: " + e);
             }
         }
-        capture.finish(summary);
+        try {
+            capture.finish(summary);
+        } catch (RuntimeException e) {
+            // The inspector is for looking; a fault of its own must never end an exchange differently.
+            LOG.log(System.Logger.Level.WARNING, "request inspector failed: " + e);
+        }
     }
 }

@@ -78,8 +78,9 @@ public final class ProxyLifecycle implements ServletContextListener {
         registry.onRemoval(broker::removeBackend);
         registry.onRemoval(limiter::forget);
         registry.onRemoval(activity::forget);
-        ExchangeInspector inspector = new ExchangeInspector(settings.inspector(), clock);
-        BackendTraffic traffic = new BackendTraffic(clock);
+        ExchangeInspector inspector = new ExchangeInspector(settings.inspector(), id -> registry.get(id).isPresent(),
+                clock);
+        BackendTraffic traffic = new BackendTraffic(id -> registry.get(id).isPresent(), clock);
         registry.onRemoval(inspector::forget);
         registry.onRemoval(traffic::forget);
         cloudMap = CloudMapInstances.startIfEnabled(

@@ -15,6 +15,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import net.invertingproxy.protocol.BodyCopier;
 import net.invertingproxy.protocol.BodyFraming;
 import net.invertingproxy.protocol.MessageWriter;
+import net.invertingproxy.protocol.RequestHead;
 import net.invertingproxy.protocol.WireHeaders;
 import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.broker.Exchange;
@@ -129,7 +130,8 @@ public final class RequestServlet extends HttpServlet {
         // A handshake has no body; what follows its head is the client's upgraded connection.
         BodyFraming framing = asUpgrade ? BodyFraming.none() : ClientRequestHead.framingOf(clientRequest);
         try {
-            OutputStream body = MessageWriter.writeRequest(ClientRequestHead.of(clientRequest, routed, asUpgrade),
+            RequestHead head = asUpgrade ? ClientRequestHead.of(clientRequest, routed, true) : exchange.client().head();
+            OutputStream body = MessageWriter.writeRequest(head,
                     framing, () -> ClientRequestHead.trailersOf(clientRequest), agentResponse.getOutputStream());
             if (asUpgrade) {
                 startTunnelledRead(exchange, tunnel, agentRequest, agentResponse);
@@ -142,6 +144,7 @@ public final class RequestServlet extends HttpServlet {
                     ? BodyCopier.copyExactly(clientRequest.getInputStream(), toAgent, framing.length())
                     : BodyCopier.copy(clientRequest.getInputStream(), toAgent);
             body.close();
+            exchange.client().capture().requestBodyEnded();
             exchange.client().requestDelivered(bytes, agentRequest.getRemoteAddr());
         } catch (BodyCopier.SourceFailedException e) {
             LOG.log(Level.DEBUG, "client went away while sending request {0}: {1}", exchange.id(), e.getMessage());

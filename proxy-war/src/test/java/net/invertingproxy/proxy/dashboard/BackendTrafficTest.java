@@ -35,7 +35,7 @@ class BackendTrafficTest {
 
     @Test
     void ratesCountTheLastMinuteOnly() {
-        BackendTraffic traffic = new BackendTraffic(clock);
+        BackendTraffic traffic = new BackendTraffic(id -> !id.equals("-"), clock);
         for (int i = 0; i < 60; i++) {
             traffic.exchangeEnded(summary(200, 10, ExchangeOutcome.ANSWERED));
         }
@@ -55,7 +55,7 @@ class BackendTrafficTest {
 
     @Test
     void percentilesComeFromTheLatestDurations() {
-        BackendTraffic traffic = new BackendTraffic(clock);
+        BackendTraffic traffic = new BackendTraffic(id -> !id.equals("-"), clock);
         for (int millis = 1; millis <= 100; millis++) {
             traffic.exchangeEnded(summary(200, millis, ExchangeOutcome.ANSWERED));
         }
@@ -69,7 +69,7 @@ class BackendTrafficTest {
 
     @Test
     void theLatestErrorsAreKeptWithTheirReasonsNewestFirst() {
-        BackendTraffic traffic = new BackendTraffic(clock);
+        BackendTraffic traffic = new BackendTraffic(id -> !id.equals("-"), clock);
         for (int i = 0; i < BackendTraffic.RECENT_ERRORS + 5; i++) {
             traffic.exchangeEnded(summary(502, 1, ExchangeOutcome.REFUSED));
         }
@@ -79,6 +79,16 @@ class BackendTrafficTest {
         assertEquals(BackendTraffic.RECENT_ERRORS, traffic.figures("b").recentErrors().size());
         assertEquals(504, traffic.figures("b").recentErrors().get(0).status());
         assertEquals("why 504", traffic.figures("b").recentErrors().get(0).reason());
+    }
+
+    @Test
+    void requestsNoRouteTookAreNotCounted() {
+        BackendTraffic traffic = new BackendTraffic(id -> !id.equals("-"), clock);
+
+        traffic.exchangeEnded(new ExchangeSummary("-", "GET", "/nowhere", 404, ExchangeOutcome.REFUSED, "no route", 0,
+                0, Duration.ZERO, Duration.ZERO, null, "-"));
+
+        assertEquals(0.0, traffic.figures("-").requestsPerSecond(), 1e-9);
     }
 
     private static ExchangeSummary summary(int status, long millis, ExchangeOutcome outcome) {

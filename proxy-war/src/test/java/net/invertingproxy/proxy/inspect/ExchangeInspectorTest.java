@@ -33,7 +33,7 @@ class ExchangeInspectorTest {
 
     @Test
     void eachBackendKeepsItsLatestExchangesNewestFirst() throws IOException {
-        ExchangeInspector inspector = new ExchangeInspector(new InspectorSettings(3, 1 << 20, List.of()), CLOCK);
+        ExchangeInspector inspector = new ExchangeInspector(new InspectorSettings(3, 1 << 20, List.of()), id -> true, CLOCK);
         Backend backend = backend("a", Inspection.HEADS_ONLY);
         for (int i = 1; i <= 5; i++) {
             run(inspector, backend, "/" + i, "", "");
@@ -48,7 +48,7 @@ class ExchangeInspectorTest {
 
     @Test
     void allKeptExchangesStayWithinTheByteBoundOldestGoingFirst() throws IOException {
-        ExchangeInspector inspector = new ExchangeInspector(new InspectorSettings(1000, 20_000, List.of()), CLOCK);
+        ExchangeInspector inspector = new ExchangeInspector(new InspectorSettings(1000, 20_000, List.of()), id -> true, CLOCK);
         Backend backend = backend("a", new Inspection(true, 4096));
         String body = "x".repeat(4096);
         for (int i = 0; i < 50; i++) {
@@ -63,7 +63,7 @@ class ExchangeInspectorTest {
 
     @Test
     void credentialsAreHiddenAndBodiesKeptOnlyUpToTheBackendsBound() throws IOException {
-        ExchangeInspector inspector = new ExchangeInspector(new InspectorSettings(10, 1 << 20, List.of("X-Secret")), CLOCK);
+        ExchangeInspector inspector = new ExchangeInspector(new InspectorSettings(10, 1 << 20, List.of("X-Secret")), id -> true, CLOCK);
         Backend backend = backend("a", new Inspection(true, 4));
 
         run(inspector, backend, "/p", "abcdefgh", "xy");
@@ -80,19 +80,47 @@ class ExchangeInspectorTest {
     }
 
     @Test
+    void onlyARequestWhoseBodyPassedWholeAndWasKeptWholeCanBeReplayed() throws IOException {
+        ExchangeInspector inspector = new ExchangeInspector(new InspectorSettings(10, 1 << 20, List.of()), id -> true, CLOCK);
+        Backend backend = backend("a", new Inspection(true, 1024));
+        ExchangeCapture refusedBeforeTheBody = inspector.capture(backend, new RequestHead("POST", "/never", List.of()), true);
+        finish(refusedBeforeTheBody, "/never");
+        run(inspector, backend, "/whole", "body", "");
+        run(inspector, backend, "/bodiless", "", "");
+        ExchangeCapture withToken = inspector.capture(backend, new RequestHead("GET", "/cb?code=c0de&state=s", List.of()), false);
+        finish(withToken, "/cb");
+
+        List<InspectedExchange> kept = inspector.recent("a");
+        assertEquals("/cb?code=[redacted]&state=s", kept.get(0).target());
+        assertEquals(List.of(false, true, true, false), kept.stream().map(InspectedExchange::replayable).toList(),
+                "newest first: a hidden query value, no body, a whole body, a body that never came");
+    }
+
+    @Test
+    void exchangesOfABackendNoLongerRegisteredAreNotKept() throws IOException {
+        ExchangeInspector inspector = new ExchangeInspector(new InspectorSettings(10, 1 << 20, List.of()),
+                id -> !id.equals("deleted"), CLOCK);
+
+        run(inspector, backend("deleted", Inspection.HEADS_ONLY), "/late", "", "");
+
+        assertEquals(List.of(), inspector.recent("deleted"));
+        assertEquals(0, inspector.keptBytes());
+    }
+
+    @Test
     void aBackendWithTheInspectorOffIsNotCaptured() {
-        ExchangeInspector inspector = new ExchangeInspector(new InspectorSettings(10, 1 << 20, List.of()), CLOCK);
+        ExchangeInspector inspector = new ExchangeInspector(new InspectorSettings(10, 1 << 20, List.of()), id -> true, CLOCK);
 
         assertSame(ExchangeCapture.NONE, inspector.capture(backend("a", new Inspection(false, 0)),
-                new RequestHead("GET", "/", List.of())));
+                new RequestHead("GET", "/", List.of()), false));
     }
 
     @Test
     void runningExchangesThatFindNoRoomKeepTheirHeadsOnly() throws IOException {
-        ExchangeInspector inspector = new ExchangeInspector(new InspectorSettings(10, 100_000, List.of()), CLOCK);
+        ExchangeInspector inspector = new ExchangeInspector(new InspectorSettings(10, 100_000, List.of()), id -> true, CLOCK);
         Backend backend = backend("a", new Inspection(true, 65_536));
-        ExchangeCapture first = inspector.capture(backend, new RequestHead("POST", "/1", List.of()));
-        ExchangeCapture second = inspector.capture(backend, new RequestHead("POST", "/2", List.of()));
+        ExchangeCapture first = inspector.capture(backend, new RequestHead("POST", "/1", List.of()), true);
+        ExchangeCapture second = inspector.capture(backend, new RequestHead("POST", "/2", List.of()), true);
 
         write(second.requestBody(new ByteArrayOutputStream()), "body");
         finish(second, "/2");
@@ -115,8 +143,9 @@ class ExchangeInspectorTest {
                             String responseBody) throws IOException {
         ExchangeCapture capture = inspector.capture(backend, new RequestHead("POST", target, List.of(
                 new BasicHeader("Authorization", "Bearer s"), new BasicHeader("X-Secret", "s"),
-                new BasicHeader("X-Api-Token", "s"), new BasicHeader("Accept", "*/*"))));
+                new BasicHeader("X-Api-Token", "s"), new BasicHeader("Accept", "*/*"))), !requestBody.isEmpty());
         write(capture.requestBody(new ByteArrayOutputStream()), requestBody);
+        capture.requestBodyEnded();
         capture.responseStarted(new ResponseHead(200, "OK", List.of(new BasicHeader("Set-Cookie", "s=1"))));
         write(capture.responseBody(new ByteArrayOutputStream()), responseBody);
         finish(capture, target);
