@@ -2,36 +2,17 @@ package net.invertingproxy.proxy.dashboard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
 
+import net.invertingproxy.proxy.broker.MutableClock;
 import net.invertingproxy.proxy.observe.ExchangeOutcome;
 import net.invertingproxy.proxy.observe.ExchangeSummary;
 
 /** The last minute of traffic: rates by status class, percentiles of the latest durations, the latest errors. */
 class BackendTrafficTest {
-    private Instant now = Instant.parse("2026-12-06T08:00:00Z");
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final MutableClock clock = new MutableClock();
 
     @Test
     void ratesCountTheLastMinuteOnly() {
@@ -39,7 +20,7 @@ class BackendTrafficTest {
         for (int i = 0; i < 60; i++) {
             traffic.exchangeEnded(summary(200, 10, ExchangeOutcome.ANSWERED));
         }
-        now = now.plusSeconds(30);
+        clock.advance(Duration.ofSeconds(30));
         traffic.exchangeEnded(summary(503, 1, ExchangeOutcome.REFUSED));
         traffic.exchangeEnded(summary(0, 1, ExchangeOutcome.ABORTED));
 
@@ -49,7 +30,7 @@ class BackendTrafficTest {
         assertEquals(1.0 / 60, figures.perSecondByClass().get("5xx"), 1e-9);
         assertEquals(1.0 / 60, figures.perSecondByClass().get("none"), 1e-9);
 
-        now = now.plusSeconds(45);
+        clock.advance(Duration.ofSeconds(45));
         assertEquals(2.0 / 60, traffic.figures("b").requestsPerSecond(), 1e-9, "the first second's 60 are past");
     }
 
