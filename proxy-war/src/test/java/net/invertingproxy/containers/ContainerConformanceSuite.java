@@ -30,11 +30,15 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import jakarta.servlet.http.HttpServletResponse;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
 
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
@@ -624,6 +628,41 @@ abstract class ContainerConformanceSuite {
         dropped.sendText("drop");
         WebSocketPeer.Ending ending = dropped.ending(Duration.ofSeconds(20));
         assertTrue(ending.abnormal(), "a backend gone without a close frame must not look like a clean close: " + ending);
+    }
+
+    @Test
+    @Order(18)
+    void theDashboardReplaysAnInspectedRequestThroughTheTunnel() throws Exception {
+        useDefaultAgent();
+        AtomicInteger answers = new AtomicInteger();
+        backend.behave((request, response, recorded) -> answerText(response, "answer " + answers.incrementAndGet()));
+        String first = client.execute(new HttpGet(uri("/replay-me-in-a-container")), r -> EntityUtils.toString(r.getEntity()));
+        String token = ContainerStart.SETTINGS.get("admin-token");
+
+        long sequence = -1;
+        String lines = "";
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (sequence < 0 && System.nanoTime() < deadline) {
+            HttpGet list = new HttpGet(uri("/_dashboard/api/backends/default/exchanges"));
+            list.addHeader("Authorization", "Bearer " + token);
+            lines = client.execute(list, r -> EntityUtils.toString(r.getEntity()));
+            for (JsonElement line : JsonParser.parseString(lines).getAsJsonArray()) {
+                if (line.getAsJsonObject().get("target").getAsString().equals("/replay-me-in-a-container")) {
+                    sequence = line.getAsJsonObject().get("sequence").getAsLong();
+                }
+            }
+        }
+        assertTrue(sequence > 0, "the request never appeared in the inspector: " + lines);
+        HttpPost replay = new HttpPost(uri("/_dashboard/api/backends/default/exchanges/" + sequence + "/replay"));
+        replay.addHeader("Authorization", "Bearer " + token);
+        replay.addHeader("X-Requested-By", "inverting-proxy-dashboard");
+        String[] replayed = client.execute(replay, r -> new String[] {Integer.toString(r.getCode()),
+                EntityUtils.toString(r.getEntity())});
+
+        assertEquals("200", replayed[0], replayed[1]);
+        assertTrue(replayed[1].startsWith("answer "), replayed[1]);
+        assertNotEquals(first, replayed[1], "the replay's answer is a new one");
+        assertEquals(2, answers.get(), "the backend answered the request and its replay");
     }
 
     private void useWebSocketAgent() throws Exception {
