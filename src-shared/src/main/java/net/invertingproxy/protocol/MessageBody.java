@@ -61,6 +61,9 @@ public final class MessageBody extends FilterInputStream {
         if (read == -1 && framing.kind() == BodyFraming.Kind.CHUNKED && carrier.endReached()) {
             throw new IOException("chunked body cut short before its end");
         }
+        if (read == -1) {
+            FieldSyntax.checkHeaders(trailers(), "trailer");
+        }
         return read;
     }
 

@@ -75,6 +75,9 @@ public final class MessageReader {
         SessionInputBufferImpl buffer = newBuffer();
         ClassicHttpRequest request = parse(() -> new RawTargetRequestParser(config).parse(buffer, in), in, "request");
         checkHeadSize(request.getMethod().length() + request.getRequestUri().length() + 10, request);
+        FieldSyntax.checkMethod(request.getMethod());
+        FieldSyntax.checkText(request.getRequestUri(), "request target");
+        FieldSyntax.checkHeaders(List.of(request.getHeaders()), "header");
         BodyFraming framing = framingOf(request, false);
         if (tunnelled && framing.kind() == BodyFraming.Kind.NONE) {
             framing = BodyFraming.untilEof();
@@ -101,6 +104,8 @@ public final class MessageReader {
                 "response");
         String reason = response.getReasonPhrase();
         checkHeadSize(15 + (reason == null ? 0 : reason.length()), response);
+        FieldSyntax.checkText(reason, "reason phrase");
+        FieldSyntax.checkHeaders(List.of(response.getHeaders()), "header");
         int status = response.getCode();
         boolean bodiless = "HEAD".equalsIgnoreCase(requestMethod) || status < 200 || status == 204 || status == 304;
         BodyFraming framing = bodiless ? BodyFraming.none() : framingOf(response, true);
