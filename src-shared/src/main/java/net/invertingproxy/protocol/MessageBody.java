@@ -76,7 +76,7 @@ public final class MessageBody extends FilterInputStream {
     public List<Header> trailers() {
         if (in instanceof ChunkedInputStream) {
             Header[] footers = ((ChunkedInputStream) in).getFooters();
-            return footers == null ? List.of() : List.of(footers);
+            return footers == null ? List.of() : MessageReader.asRead(footers);
         }
         return List.of();
     }

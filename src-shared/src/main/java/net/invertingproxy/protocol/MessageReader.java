@@ -22,6 +22,7 @@ import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
 import org.apache.hc.core5.http.impl.io.EmptyInputStream;
 import org.apache.hc.core5.http.impl.io.IdentityInputStream;
 import org.apache.hc.core5.http.impl.io.SessionInputBufferImpl;
+import org.apache.hc.core5.http.message.BasicHeader;
 
 /**
  * Reads the HTTP/1.1 messages carried in agent calls with HttpCore's classic parser: the head at
@@ -112,7 +113,7 @@ public final class MessageReader {
         if (upgradeRequested && status == 101) {
             framing = BodyFraming.untilEof();
         }
-        List<Header> headers = bodiless ? List.of(response.getHeaders()) : headersWithoutFraming(response);
+        List<Header> headers = bodiless ? asRead(response.getHeaders()) : headersWithoutFraming(response);
         ResponseHead head = new ResponseHead(status, response.getReasonPhrase(), headers);
         return new IncomingResponse(head, body(buffer, in, framing));
     }
@@ -179,11 +180,24 @@ public final class MessageReader {
     // Framing headers describe the carrying message, not the one the receiver will send on.
     private static List<Header> headersWithoutFraming(HttpMessage message) {
         List<Header> headers = new ArrayList<>();
-        for (Header header : message.getHeaders()) {
+        for (Header header : asRead(message.getHeaders())) {
             if (!HttpHeaders.CONTENT_LENGTH.equalsIgnoreCase(header.getName())
                     && !HttpHeaders.TRANSFER_ENCODING.equalsIgnoreCase(header.getName())) {
                 headers.add(header);
             }
+        }
+        return headers;
+    }
+
+    /**
+     * Plain copies of parsed headers, holding the value as the parser reads it. HttpCore's parsed
+     * header keeps its raw line, which its writer sends on instead of the value: a NUL the value
+     * reads as a space (RFC 9110 section 5.5) would go out as '?' (found by fuzzing).
+     */
+    static List<Header> asRead(Header[] parsed) {
+        List<Header> headers = new ArrayList<>(parsed.length);
+        for (Header header : parsed) {
+            headers.add(new BasicHeader(header.getName(), header.getValue()));
         }
         return headers;
     }

@@ -531,4 +531,15 @@ class MessageReaderTest {
 
         assertEquals("ok", bytesBeforeFailure(body, ReadMode.BULK));
     }
+
+    // Found by MessageReaderFuzzTest: the value read as "a b", while HttpCore's writer sent the raw
+    // line on, and the NUL arrived as '?'.
+    @Test
+    void nulInAHeaderValueIsWrittenOnAsTheSpaceItIsReadAs() throws IOException {
+        RequestHead head = READER.readRequest(in("GET / HTTP/1.1\r\nX-A: a\u0000b\r\n\r\n")).head();
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        MessageWriter.writeRequest(head, BodyFraming.none(), null, written).close();
+
+        assertEquals("X-A: a b", render(READER.readRequest(new ByteArrayInputStream(written.toByteArray())).head().headers()).get(0));
+    }
 }
