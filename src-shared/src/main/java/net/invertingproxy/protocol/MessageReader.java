@@ -192,12 +192,14 @@ public final class MessageReader {
     /**
      * Plain copies of parsed headers, holding the value as the parser reads it. HttpCore's parsed
      * header keeps its raw line, which its writer sends on instead of the value: a NUL the value
-     * reads as a space (RFC 9110 section 5.5) would go out as '?' (found by fuzzing).
+     * reads as a space (RFC 9110 section 5.5) would go out as '?' (found by fuzzing). Such a
+     * space at either end is trimmed, as whitespace around a value is no part of it.
      */
     static List<Header> asRead(Header[] parsed) {
         List<Header> headers = new ArrayList<>(parsed.length);
         for (Header header : parsed) {
-            headers.add(new BasicHeader(header.getName(), header.getValue()));
+            String value = header.getValue();
+            headers.add(new BasicHeader(header.getName(), value == null ? null : value.trim()));
         }
         return headers;
     }

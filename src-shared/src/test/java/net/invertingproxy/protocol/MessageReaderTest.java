@@ -542,4 +542,11 @@ class MessageReaderTest {
 
         assertEquals("X-A: a b", render(READER.readRequest(new ByteArrayInputStream(written.toByteArray())).head().headers()).get(0));
     }
+
+    @Test
+    void nulAtEitherEndOfAHeaderValueIsTrimmedLikeOtherWhitespace() throws IOException {
+        RequestHead head = READER.readRequest(in("GET / HTTP/1.1\r\nX-A: \u0000a\u0000\r\n\r\n")).head();
+
+        assertEquals(List.of("X-A: a"), render(head.headers()));
+    }
 }
