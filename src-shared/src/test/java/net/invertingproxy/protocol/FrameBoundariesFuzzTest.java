@@ -67,10 +67,12 @@ class FrameBoundariesFuzzTest {
                 // The reserved top bit is ignored, as FrameBoundaries documents.
                 payload &= Long.MAX_VALUE;
             }
-            long end = position + 2 + extended + mask + payload;
-            if (end > bytes.length) {
+            long headerEnd = position + 2 + extended + mask;
+            // Compared this way round, a length near Long.MAX_VALUE cannot overflow.
+            if (headerEnd > bytes.length || payload > bytes.length - headerEnd) {
                 break;
             }
+            long end = headerEnd + payload;
             ends.add((int) end);
             position = end;
         }
