@@ -23,7 +23,21 @@ final class FieldSyntax {
         }
     }
 
-    /** The request target or reason phrase: any text without control characters but tab. */
+    /**
+     * The request target: no white space at all (RFC 9112 section 3.2). HttpCore reads a bare CR
+     * inside the request line as a space and keeps it in the target (found by fuzzing), which
+     * written on would split the request line differently.
+     */
+    static void checkTarget(String target) throws MalformedMessageException {
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                throw new MalformedMessageException("request target holds white space or a control character");
+            }
+        }
+    }
+
+    /** A reason phrase or header value: any text without control characters but tab. */
     static void checkText(String text, String what) throws MalformedMessageException {
         if (text != null && hasControl(text)) {
             throw new MalformedMessageException(what + " holds a control character");

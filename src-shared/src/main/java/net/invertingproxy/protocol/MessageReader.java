@@ -77,7 +77,7 @@ public final class MessageReader {
         ClassicHttpRequest request = parse(() -> new RawTargetRequestParser(config).parse(buffer, in), in, "request");
         checkHeadSize(request.getMethod().length() + request.getRequestUri().length() + 10, request);
         FieldSyntax.checkMethod(request.getMethod());
-        FieldSyntax.checkText(request.getRequestUri(), "request target");
+        FieldSyntax.checkTarget(request.getRequestUri());
         FieldSyntax.checkHeaders(List.of(request.getHeaders()), "header");
         BodyFraming framing = framingOf(request, false);
         if (tunnelled && framing.kind() == BodyFraming.Kind.NONE) {

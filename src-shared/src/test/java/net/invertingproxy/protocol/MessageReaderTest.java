@@ -549,4 +549,11 @@ class MessageReaderTest {
 
         assertEquals(List.of("X-A: a"), render(head.headers()));
     }
+
+    // Found by MessageReaderFuzzTest: HttpCore read the CR as a space and kept "/a b" as the
+    // target, which written on is the request line "GET /a b HTTP/1.1".
+    @Test
+    void bareCrInsideTheRequestTargetIsMalformed() {
+        assertThrows(MalformedMessageException.class, () -> READER.readRequest(in("GET /a\rb HTTP/1.1\r\n\r\n")));
+    }
 }
