@@ -108,6 +108,10 @@ public final class MessageReader {
         FieldSyntax.checkText(reason, "reason phrase");
         FieldSyntax.checkHeaders(List.of(response.getHeaders()), "header");
         int status = response.getCode();
+        // HttpCore reads "042" as 42, which no writer can send on: a status is three digits.
+        if (status < 100 || status > 999) {
+            throw new MalformedMessageException("status " + status + " is not three digits");
+        }
         boolean bodiless = "HEAD".equalsIgnoreCase(requestMethod) || status < 200 || status == 204 || status == 304;
         BodyFraming framing = bodiless ? BodyFraming.none() : framingOf(response, true);
         if (upgradeRequested && status == 101) {

@@ -556,4 +556,10 @@ class MessageReaderTest {
     void bareCrInsideTheRequestTargetIsMalformed() {
         assertThrows(MalformedMessageException.class, () -> READER.readRequest(in("GET /a\rb HTTP/1.1\r\n\r\n")));
     }
+
+    // Found by MessageReaderFuzzTest: read as 42 and written on as "HTTP/1.1 42 OK", which no one can read.
+    @Test
+    void statusWithALeadingZeroIsMalformed() {
+        assertThrows(MalformedMessageException.class, () -> READER.readResponse(in("HTTP/1.1 042 OK\r\n\r\n"), "GET"));
+    }
 }
