@@ -562,4 +562,10 @@ class MessageReaderTest {
     void statusWithALeadingZeroIsMalformed() {
         assertThrows(MalformedMessageException.class, () -> READER.readResponse(in("HTTP/1.1 042 OK\r\n\r\n"), "GET"));
     }
+
+    // Found by MessageReaderFuzzTest: HttpCore's parser threw IllegalArgumentException.
+    @Test
+    void statusZeroIsMalformed() {
+        assertThrows(MalformedMessageException.class, () -> READER.readResponse(in("HTTP/1.1 000 OK\r\n\r\n"), "GET"));
+    }
 }
