@@ -117,7 +117,10 @@ public final class MessageReader {
         if (upgradeRequested && status == 101) {
             framing = BodyFraming.untilEof();
         }
-        List<Header> headers = bodiless ? asRead(response.getHeaders()) : headersWithoutFraming(response);
+        // A 101 that switches to a tunnel keeps no framing header either (found by fuzzing): its
+        // body is the connection, and HTTP forbids Content-Length in a 1xx answer anyway.
+        List<Header> headers = framing.kind() == BodyFraming.Kind.NONE
+                ? asRead(response.getHeaders()) : headersWithoutFraming(response);
         ResponseHead head = new ResponseHead(status, response.getReasonPhrase(), headers);
         return new IncomingResponse(head, body(buffer, in, framing));
     }

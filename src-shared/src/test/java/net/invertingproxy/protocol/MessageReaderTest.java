@@ -568,4 +568,13 @@ class MessageReaderTest {
     void statusZeroIsMalformed() {
         assertThrows(MalformedMessageException.class, () -> READER.readResponse(in("HTTP/1.1 000 OK\r\n\r\n"), "GET"));
     }
+
+    // Found by MessageReaderFuzzTest: the 101's Content-Length was passed on with the tunnel.
+    @Test
+    void switchingProtocolsToAnUpgradeRequestDropsItsFramingHeaders() throws IOException {
+        MessageReader.IncomingResponse response = READER.readResponse(
+                in("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nContent-Length: 5\r\n\r\n"), "GET", true);
+
+        assertEquals(List.of("Upgrade: websocket"), render(response.head().headers()));
+    }
 }
