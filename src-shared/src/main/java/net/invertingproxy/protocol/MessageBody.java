@@ -61,6 +61,9 @@ public final class MessageBody extends FilterInputStream {
         if (read == -1 && framing.kind() == BodyFraming.Kind.CHUNKED && carrier.endReached()) {
             throw new IOException("chunked body cut short before its end");
         }
+        if (read == -1) {
+            FieldSyntax.checkHeaders(trailers(), "trailer");
+        }
         return read;
     }
 
@@ -73,7 +76,7 @@ public final class MessageBody extends FilterInputStream {
     public List<Header> trailers() {
         if (in instanceof ChunkedInputStream) {
             Header[] footers = ((ChunkedInputStream) in).getFooters();
-            return footers == null ? List.of() : List.of(footers);
+            return footers == null ? List.of() : MessageReader.asRead(footers);
         }
         return List.of();
     }

@@ -22,6 +22,7 @@ import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
 import org.apache.hc.core5.http.impl.io.EmptyInputStream;
 import org.apache.hc.core5.http.impl.io.IdentityInputStream;
 import org.apache.hc.core5.http.impl.io.SessionInputBufferImpl;
+import org.apache.hc.core5.http.message.BasicHeader;
 
 /**
  * Reads the HTTP/1.1 messages carried in agent calls with HttpCore's classic parser: the head at
@@ -75,6 +76,9 @@ public final class MessageReader {
         SessionInputBufferImpl buffer = newBuffer();
         ClassicHttpRequest request = parse(() -> new RawTargetRequestParser(config).parse(buffer, in), in, "request");
         checkHeadSize(request.getMethod().length() + request.getRequestUri().length() + 10, request);
+        FieldSyntax.checkMethod(request.getMethod());
+        FieldSyntax.checkTarget(request.getRequestUri());
+        FieldSyntax.checkHeaders(List.of(request.getHeaders()), "header");
         BodyFraming framing = framingOf(request, false);
         if (tunnelled && framing.kind() == BodyFraming.Kind.NONE) {
             framing = BodyFraming.untilEof();
@@ -101,13 +105,22 @@ public final class MessageReader {
                 "response");
         String reason = response.getReasonPhrase();
         checkHeadSize(15 + (reason == null ? 0 : reason.length()), response);
+        FieldSyntax.checkText(reason, "reason phrase");
+        FieldSyntax.checkHeaders(List.of(response.getHeaders()), "header");
         int status = response.getCode();
+        // HttpCore reads "042" as 42, which no writer can send on: a status is three digits.
+        if (status < 100 || status > 999) {
+            throw new MalformedMessageException("status " + status + " is not three digits");
+        }
         boolean bodiless = "HEAD".equalsIgnoreCase(requestMethod) || status < 200 || status == 204 || status == 304;
         BodyFraming framing = bodiless ? BodyFraming.none() : framingOf(response, true);
         if (upgradeRequested && status == 101) {
             framing = BodyFraming.untilEof();
         }
-        List<Header> headers = bodiless ? List.of(response.getHeaders()) : headersWithoutFraming(response);
+        // A 101 that switches to a tunnel keeps no framing header either (found by fuzzing): its
+        // body is the connection, and HTTP forbids Content-Length in a 1xx answer anyway.
+        List<Header> headers = framing.kind() == BodyFraming.Kind.NONE
+                ? asRead(response.getHeaders()) : headersWithoutFraming(response);
         ResponseHead head = new ResponseHead(status, response.getReasonPhrase(), headers);
         return new IncomingResponse(head, body(buffer, in, framing));
     }
@@ -144,6 +157,10 @@ public final class MessageReader {
             message = parse.parse();
         } catch (HttpException | MessageConstraintException e) {
             throw new MalformedMessageException("malformed " + what + " message: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            // HttpCore's parser builds the message with argument checks of its own, which the status
+            // "000" fails (found by fuzzing): it is just as malformed.
+            throw new MalformedMessageException("malformed " + what + " message: " + e.getMessage(), e);
         }
         if (message == null) {
             throw new MalformedMessageException("empty " + what + " message");
@@ -174,11 +191,26 @@ public final class MessageReader {
     // Framing headers describe the carrying message, not the one the receiver will send on.
     private static List<Header> headersWithoutFraming(HttpMessage message) {
         List<Header> headers = new ArrayList<>();
-        for (Header header : message.getHeaders()) {
+        for (Header header : asRead(message.getHeaders())) {
             if (!HttpHeaders.CONTENT_LENGTH.equalsIgnoreCase(header.getName())
                     && !HttpHeaders.TRANSFER_ENCODING.equalsIgnoreCase(header.getName())) {
                 headers.add(header);
             }
+        }
+        return headers;
+    }
+
+    /**
+     * Plain copies of parsed headers, holding the value as the parser reads it. HttpCore's parsed
+     * header keeps its raw line, which its writer sends on instead of the value: a NUL the value
+     * reads as a space (RFC 9110 section 5.5) would go out as '?' (found by fuzzing). Such a
+     * space at either end is trimmed, as whitespace around a value is no part of it.
+     */
+    static List<Header> asRead(Header[] parsed) {
+        List<Header> headers = new ArrayList<>(parsed.length);
+        for (Header header : parsed) {
+            String value = header.getValue();
+            headers.add(new BasicHeader(header.getName(), value == null ? null : value.trim()));
         }
         return headers;
     }

@@ -2,6 +2,8 @@ package net.invertingproxy.protocol;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -40,7 +42,7 @@ public final class MessageWriter {
         // as a URI and lose "a" as its authority.
         request.setPath(head.target());
         setHeaders(request, head.headers(), framing, false);
-        SessionOutputBufferImpl buffer = new SessionOutputBufferImpl(BUFFER_SIZE);
+        SessionOutputBufferImpl buffer = newBuffer(BUFFER_SIZE);
         try {
             new DefaultHttpRequestWriter().write(request, buffer, out);
         } catch (HttpException e) {
@@ -63,13 +65,23 @@ public final class MessageWriter {
                                              OutputStream out, int bufferSize) throws IOException {
         ClassicHttpResponse response = new BasicClassicHttpResponse(head.status(), head.reasonPhrase());
         setHeaders(response, head.headers(), framing, true);
-        SessionOutputBufferImpl buffer = new SessionOutputBufferImpl(bufferSize);
+        SessionOutputBufferImpl buffer = newBuffer(bufferSize);
         try {
             new DefaultHttpResponseWriter().write(response, buffer, out);
         } catch (HttpException e) {
             throw new MalformedMessageException("cannot write response head: " + e.getMessage(), e);
         }
         return bodyStream(buffer, framing, trailers, out, bufferSize);
+    }
+
+    // The reader takes every byte of a head for the char of the same value (ISO-8859-1), so the
+    // writer encodes the same way. Without an encoder HttpCore writes '?' for the chars 0x7f-0x9f,
+    // which are ordinary bytes of UTF-8 text in a header value (found by fuzzing the round trip).
+    // What ISO-8859-1 cannot hold still becomes '?'.
+    private static SessionOutputBufferImpl newBuffer(int bufferSize) {
+        return new SessionOutputBufferImpl(bufferSize, StandardCharsets.ISO_8859_1.newEncoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE));
     }
 
     // The framing headers are always recomputed from the framing actually used, so a message can

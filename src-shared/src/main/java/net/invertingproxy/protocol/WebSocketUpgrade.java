@@ -33,8 +33,9 @@ public final class WebSocketUpgrade {
             String name = header.getName();
             // A handshake has no body (the JDK's client says so with "Content-Length: 0"); a request
             // with one is forwarded as an ordinary request.
-            if (name.equalsIgnoreCase("Transfer-Encoding")
-                    || name.equalsIgnoreCase("Content-Length") && !"0".equals(header.getValue().trim())) {
+            // A Content-Length without a value (Header allows one) is no "0" either (found by fuzzing).
+            if (name.equalsIgnoreCase("Transfer-Encoding") || name.equalsIgnoreCase("Content-Length")
+                    && (header.getValue() == null || !"0".equals(header.getValue().trim()))) {
                 return false;
             }
             if (name.equalsIgnoreCase(UPGRADE) && header.getValue() != null) {

@@ -504,4 +504,77 @@ class MessageReaderTest {
         org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> reader.readResponse(endless, "GET"));
         org.junit.jupiter.api.Assertions.assertTrue(served.get() < 4096 + 64 * 1024, "read " + served.get() + " bytes");
     }
+
+    // Found by MessageReaderFuzzTest: HttpCore took these for headers, and the writer turned the
+    // control characters into '?', so what the proxy passed on was not what it read.
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "GET / HTTP/1.1\r\n\0\0: a\r\n b\r\n\r\n",
+            "GET / HTTP/1.1\r\nX-A: b\u0001c\r\n\r\n",
+            "GET / HTTP/1.1\r\nX A: b\r\n\r\n",
+            "G\u0001T / HTTP/1.1\r\n\r\n",
+            "GET /\u0001 HTTP/1.1\r\n\r\n"})
+    void controlCharactersAndNonTokenNamesInARequestHeadAreMalformed(String wire) {
+        assertThrows(MalformedMessageException.class, () -> READER.readRequest(in(wire)));
+    }
+
+    @Test
+    void controlCharacterInAResponseReasonIsMalformed() {
+        assertThrows(MalformedMessageException.class,
+                () -> READER.readResponse(in("HTTP/1.1 200 O\u0007K\r\n\r\n"), "GET"));
+    }
+
+    @Test
+    void controlCharacterInATrailerFailsTheBodyAtItsEnd() throws IOException {
+        MessageBody body = responseBody("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "2\r\nok\r\n0\r\nX-T: a\u0001b\r\n\r\n");
+
+        assertEquals("ok", bytesBeforeFailure(body, ReadMode.BULK));
+    }
+
+    // Found by MessageReaderFuzzTest: the value read as "a b", while HttpCore's writer sent the raw
+    // line on, and the NUL arrived as '?'.
+    @Test
+    void nulInAHeaderValueIsWrittenOnAsTheSpaceItIsReadAs() throws IOException {
+        RequestHead head = READER.readRequest(in("GET / HTTP/1.1\r\nX-A: a\u0000b\r\n\r\n")).head();
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        MessageWriter.writeRequest(head, BodyFraming.none(), null, written).close();
+
+        assertEquals("X-A: a b", render(READER.readRequest(new ByteArrayInputStream(written.toByteArray())).head().headers()).get(0));
+    }
+
+    @Test
+    void nulAtEitherEndOfAHeaderValueIsTrimmedLikeOtherWhitespace() throws IOException {
+        RequestHead head = READER.readRequest(in("GET / HTTP/1.1\r\nX-A: \u0000a\u0000\r\n\r\n")).head();
+
+        assertEquals(List.of("X-A: a"), render(head.headers()));
+    }
+
+    // Found by MessageReaderFuzzTest: HttpCore read the CR as a space and kept "/a b" as the
+    // target, which written on is the request line "GET /a b HTTP/1.1".
+    @Test
+    void bareCrInsideTheRequestTargetIsMalformed() {
+        assertThrows(MalformedMessageException.class, () -> READER.readRequest(in("GET /a\rb HTTP/1.1\r\n\r\n")));
+    }
+
+    // Found by MessageReaderFuzzTest: read as 42 and written on as "HTTP/1.1 42 OK", which no one can read.
+    @Test
+    void statusWithALeadingZeroIsMalformed() {
+        assertThrows(MalformedMessageException.class, () -> READER.readResponse(in("HTTP/1.1 042 OK\r\n\r\n"), "GET"));
+    }
+
+    // Found by MessageReaderFuzzTest: HttpCore's parser threw IllegalArgumentException.
+    @Test
+    void statusZeroIsMalformed() {
+        assertThrows(MalformedMessageException.class, () -> READER.readResponse(in("HTTP/1.1 000 OK\r\n\r\n"), "GET"));
+    }
+
+    // Found by MessageReaderFuzzTest: the 101's Content-Length was passed on with the tunnel.
+    @Test
+    void switchingProtocolsToAnUpgradeRequestDropsItsFramingHeaders() throws IOException {
+        MessageReader.IncomingResponse response = READER.readResponse(
+                in("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nContent-Length: 5\r\n\r\n"), "GET", true);
+
+        assertEquals(List.of("Upgrade: websocket"), render(response.head().headers()));
+    }
 }

@@ -359,4 +359,25 @@ class MessageWriterTest {
             body.close();
         });
     }
+
+    // Found by MessageReaderFuzzTest: "\u20ac" in UTF-8 is E2 82 AC, and HttpCore wrote 0x82 as '?'.
+    @Test
+    void headerValueBytesOfUtf8TextArePassedOnOneForOne() throws IOException {
+        String utf8AsRead = new String("price \u20ac1".getBytes(java.nio.charset.StandardCharsets.UTF_8), ISO_8859_1);
+        RequestHead head = new RequestHead("GET", "/", List.of(h("X-Label", utf8AsRead)));
+
+        byte[] wire = writeRequest(head, BodyFraming.none(), null, new byte[0]);
+
+        assertEquals(List.of("X-Label: " + utf8AsRead),
+                render(READER.readRequest(new ByteArrayInputStream(wire)).head().headers()));
+    }
+
+    @Test
+    void charactersBeyondOneByteAreWrittenAsQuestionMarks() throws IOException {
+        RequestHead head = new RequestHead("GET", "/", List.of(h("X-Label", "a\u20acb")));
+
+        byte[] wire = writeRequest(head, BodyFraming.none(), null, new byte[0]);
+
+        assertEquals(List.of("X-Label: a?b"), render(READER.readRequest(new ByteArrayInputStream(wire)).head().headers()));
+    }
 }

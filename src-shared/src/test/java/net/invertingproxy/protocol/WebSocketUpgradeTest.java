@@ -59,4 +59,11 @@ class WebSocketUpgradeTest {
         assertEquals(List.of("Host: h", "Sec-WebSocket-Key: k", "Sec-WebSocket-Protocol: chat",
                 "Connection: Upgrade", "Upgrade: websocket"), rendered);
     }
+
+    // Found by WebSocketUpgradeFuzzTest: a NullPointerException.
+    @Test
+    void aContentLengthWithoutAValueIsNoHandshake() {
+        assertFalse(WebSocketUpgrade.isRequested("GET",
+                headers("Connection", "Upgrade", "Content-Length", null, "Upgrade", "websocket")));
+    }
 }

@@ -44,7 +44,12 @@ public final class JsonTree {
                 if (number.length() > MAX_NUMBER_LENGTH) {
                     throw new InvalidBackendException("a number of " + number.length() + " characters" + where(in));
                 }
-                return new JsonPrimitive(new BigDecimal(number));
+                try {
+                    return new JsonPrimitive(new BigDecimal(number));
+                } catch (NumberFormatException e) {
+                    // An exponent beyond an int, such as 0e4111111111 (found by fuzzing the admin API).
+                    throw new InvalidBackendException("a number out of range" + where(in));
+                }
             case BOOLEAN:
                 return new JsonPrimitive(in.nextBoolean());
             case NULL:
