@@ -53,6 +53,15 @@ final class FieldSyntax {
         }
     }
 
+    /** Refuses a header name that is no token (RFC 9110 section 5.1), as a writer must never send one. */
+    static void checkHeaderNames(List<? extends Header> headers) throws MalformedMessageException {
+        for (Header header : headers) {
+            if (!isToken(header.getName())) {
+                throw new MalformedMessageException("header name is not a token: cannot be written");
+            }
+        }
+    }
+
     private static boolean isToken(String text) {
         if (text.isEmpty()) {
             return false;

@@ -87,7 +87,11 @@ public final class MessageWriter {
     // The framing headers are always recomputed from the framing actually used, so a message can
     // never announce one length and carry another. A bodiless response (HEAD, 204, 304) keeps the
     // Content-Length the backend sent, since it describes the representation, not this message.
-    private static void setHeaders(HttpMessage message, List<Header> headers, BodyFraming framing, boolean response) {
+    private static void setHeaders(HttpMessage message, List<Header> headers, BodyFraming framing, boolean response)
+            throws MalformedMessageException {
+        // HttpCore writes a name as it is: a line break in one would start a line of its own
+        // (request smuggling). Containers refuse such names; this is the last line of defence.
+        FieldSyntax.checkHeaderNames(headers);
         boolean keepLength = response && framing.kind() == BodyFraming.Kind.NONE;
         for (Header header : headers) {
             String name = header.getName();

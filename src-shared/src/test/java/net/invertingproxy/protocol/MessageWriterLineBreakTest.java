@@ -1,6 +1,7 @@
 package net.invertingproxy.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -31,8 +32,14 @@ class MessageWriterLineBreakTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"X-A\r\nX-Smuggled", "X-A\nX-Smuggled", "X-A\r\n\r\nGET /smuggled HTTP/1.1\r\nHost"})
-    void aLineBreakInANameStaysInsideItsLine(String name) throws IOException {
-        assertReadBackAsOneHeaderAfterHost(new BasicHeader(name, "v"));
+    void aLineBreakInANameIsNeverWritten(String name) {
+        // Containers refuse such names (the smuggling table); the writer refuses them too, since
+        // HttpCore would write the name as it is and its line break would start a line of its own.
+        RequestHead head = new RequestHead("GET", "/x", List.of(new BasicHeader("Host", "a"), new BasicHeader(name, "v")));
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+
+        assertThrows(MalformedMessageException.class, () -> MessageWriter.writeRequest(head, BodyFraming.none(), null, wire));
+        assertEquals(0, wire.size(), "bytes of the head were written");
     }
 
     private static void assertReadBackAsOneHeaderAfterHost(Header header) throws IOException {
