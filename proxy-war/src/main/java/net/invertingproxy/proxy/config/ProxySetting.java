@@ -136,6 +136,18 @@ public enum ProxySetting {
     /** Headers the inspector shows without their values, besides those it always hides. */
     INSPECTOR_REDACT_HEADERS("inspector-redact-headers", "",
             "Comma-separated header names whose values the request inspector hides, besides Authorization, Proxy-Authorization, Cookie, Set-Cookie and a backend's API key header."),
+    /** The Redis that several proxy instances share their state in; empty runs one instance in memory. */
+    CLUSTER_REDIS_URL("cluster-redis-url", "",
+            "Redis (ElastiCache) that several proxy instances behind one load balancer share membership, the request queue and the backend registry in: redis://host:6379, rediss:// for TLS, user and password in the URL. Empty: a single instance, all state in memory (docs/scale-out.md)."),
+    /** The secret instances of one cluster prove themselves to each other with. */
+    CLUSTER_SECRET("cluster-secret", "",
+            "Shared secret (32+ characters, the same on every instance) that instance-to-instance calls carry; a call from outside without it is refused 403. Required with cluster-redis-url."),
+    /** The address the other instances reach this one on. */
+    CLUSTER_INTERNAL_URL("cluster-internal-url", "",
+            "Base URL, context path included, at which the other instances reach this one directly (not through the load balancer), e.g. http://10.0.1.17:8080/; calls naming a request this instance holds are streamed to it there. Required with cluster-redis-url."),
+    /** How long a silent instance stays a member of the cluster. */
+    CLUSTER_INSTANCE_EXPIRY_SECONDS("cluster-instance-expiry-seconds", "5",
+            "An instance renews its membership in Redis every second; one silent this long (it died) is dropped, and calls naming its requests get 502 at once."),
     /** How often overdue requests and polls are looked for. */
     SWEEP_INTERVAL_MILLIS("sweep-interval-millis", "200",
             "How often overdue requests and polls are looked for; timeouts are accurate to this.");

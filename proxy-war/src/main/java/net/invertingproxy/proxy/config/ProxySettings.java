@@ -42,7 +42,8 @@ public record ProxySettings(
         AwsLoginSettings awsLogin,
         CloudWatchSettings cloudWatch,
         InspectorSettings inspector,
-        String dashboardHost) {
+        String dashboardHost,
+        ClusterSettings cluster) {
 
     /** Who may read {@code /metrics}. */
     public enum MetricsAccess {
@@ -64,7 +65,7 @@ public record ProxySettings(
         return new ProxySettings(pollHold, requestTimeout, agentOfflineAfter, claimTimeout, maxQueuedRequests,
                 maxExchanges, maxStreamingExchanges, maxWaitingUpgrades, websocketPing, maxWaitingPolls, maxHeaderBytes, maxHeaderCount, drainTimeout,
                 metricsAccess, metricsToken, sweepInterval, dataDir, adminToken, trustedProxies, albPublicKeysUrl,
-                maxBackends, awsLogin, cloudWatch, inspector, dashboardHost);
+                maxBackends, awsLogin, cloudWatch, inspector, dashboardHost, cluster);
     }
 
     /**
@@ -111,7 +112,45 @@ public record ProxySettings(
                 new InspectorSettings(Math.toIntExact(values.get(ProxySetting.INSPECTOR_EXCHANGES)),
                         values.get(ProxySetting.INSPECTOR_MAX_BYTES),
                         List.of(texts.get(ProxySetting.INSPECTOR_REDACT_HEADERS).value().split(","))),
-                texts.get(ProxySetting.DASHBOARD_HOST).value().toLowerCase(java.util.Locale.ROOT));
+                texts.get(ProxySetting.DASHBOARD_HOST).value().toLowerCase(java.util.Locale.ROOT),
+                cluster(texts, values));
+    }
+
+    private static ClusterSettings cluster(Map<ProxySetting, Found> texts, Map<ProxySetting, Long> values) {
+        Found redisUrl = texts.get(ProxySetting.CLUSTER_REDIS_URL);
+        Found secret = texts.get(ProxySetting.CLUSTER_SECRET);
+        Found internalUrl = texts.get(ProxySetting.CLUSTER_INTERNAL_URL);
+        Duration expiry = Duration.ofSeconds(values.get(ProxySetting.CLUSTER_INSTANCE_EXPIRY_SECONDS));
+        if (redisUrl.value().isEmpty()) {
+            // A secret or address without Redis would be silently ignored: the operator meant a cluster.
+            for (Found orphan : List.of(secret, internalUrl)) {
+                if (!orphan.value().isEmpty()) {
+                    throw new InvalidSettingException("setting '" + orphan.setting().key() + "' (" + orphan.source()
+                            + ") is set but '" + ProxySetting.CLUSTER_REDIS_URL.key() + "' is empty");
+                }
+            }
+            return ClusterSettings.single(expiry);
+        }
+        URI redis;
+        try {
+            redis = new URI(redisUrl.value());
+        } catch (URISyntaxException e) {
+            throw redisUrl.invalid("must be a redis:// or rediss:// URL");
+        }
+        if (!("redis".equals(redis.getScheme()) || "rediss".equals(redis.getScheme())) || redis.getHost() == null) {
+            throw redisUrl.invalid("must be a redis:// or rediss:// URL with a host");
+        }
+        if (secret.value().length() < 32) {
+            throw new InvalidSettingException("setting '" + ProxySetting.CLUSTER_SECRET.key() + "' (" + secret.source()
+                    + ") must be at least 32 characters when '" + ProxySetting.CLUSTER_REDIS_URL.key() + "' is set");
+        }
+        URI internal = optionalUrl(internalUrl);
+        if (internal == null || internal.getHost() == null) {
+            throw new InvalidSettingException("setting '" + ProxySetting.CLUSTER_INTERNAL_URL.key() + "' ("
+                    + internalUrl.source() + ") must be this instance's http(s) URL when '"
+                    + ProxySetting.CLUSTER_REDIS_URL.key() + "' is set");
+        }
+        return new ClusterSettings(redis, secret.value(), internal, expiry);
     }
 
     private static CloudWatchSettings cloudWatch(Map<ProxySetting, Found> texts, Map<ProxySetting, Long> values) {
