@@ -27,6 +27,9 @@ final class BackendQueue<C extends ClientSide> {
     private final ArrayDeque<Exchange<C>> queued = new ArrayDeque<>();
     private final ArrayDeque<WaitingPoll> polls = new ArrayDeque<>();
     private Instant lastPollAt;
+    // Serialises this instance's takes from the shared queue for the backend (Redis calls happen
+    // under it, so it is not the queue's own monitor, which parks and polls must never wait on).
+    private final Object sharedPullLock = new Object();
 
     BackendQueue(int maxQueued, int maxWaitingPolls, Duration offlineAfter) {
         this.maxQueued = maxQueued;
@@ -83,6 +86,54 @@ final class BackendQueue<C extends ClientSide> {
         }
         polls.addLast(poll);
         return null;
+    }
+
+    /**
+     * Hands the exchange to a poll held here, if one is, without queueing it otherwise: a request
+     * no local poll takes goes to the shared queue instead. Null when no poll is held.
+     */
+    synchronized Handoff handToWaitingPoll(Exchange<C> exchange, Instant now) {
+        WaitingPoll poll;
+        while ((poll = polls.pollLast()) != null) {
+            if (poll.claim()) {
+                lastPollAt = now;
+                List<String> ids = new ArrayList<>();
+                if (exchange.handOut(now)) {
+                    ids.add(exchange.id());
+                }
+                return new Handoff(poll, ids);
+            }
+        }
+        return null;
+    }
+
+    /** Whether an agent polled here within the offline time (or holds a poll now). */
+    synchronized boolean hasAgentSince(Instant since) {
+        removeAnswered();
+        return !polls.isEmpty() || polledSince(since);
+    }
+
+    /** How many IDs the newest held poll takes, or 0 when none is held. */
+    synchronized int newestPollCapacity() {
+        removeAnswered();
+        WaitingPoll newest = polls.peekLast();
+        return newest == null ? 0 : newest.maxRequests();
+    }
+
+    /** Hands IDs taken from the shared queue to the newest held poll; null if none is held any more. */
+    synchronized Handoff handToNewestPoll(List<String> requestIds, Instant now) {
+        WaitingPoll poll;
+        while ((poll = polls.pollLast()) != null) {
+            if (poll.claim()) {
+                lastPollAt = now;
+                return new Handoff(poll, List.copyOf(requestIds));
+            }
+        }
+        return null;
+    }
+
+    Object sharedPullLock() {
+        return sharedPullLock;
     }
 
     /** Answers the polls whose hold time is over with no work. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -13,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
-import net.invertingproxy.protocol.RequestIds;
 import net.invertingproxy.proxy.config.ProxySettings;
 import net.invertingproxy.proxy.failure.Failure;
 import net.invertingproxy.proxy.failure.FailureException;
@@ -26,8 +26,16 @@ import net.invertingproxy.proxy.failure.FailureException;
 public final class Broker<C extends ClientSide> {
     private static final System.Logger LOG = System.getLogger(Broker.class.getName());
 
+    // The shared queue is asked again for work at least this often, in case a notice was lost.
+    private static final Duration SHARED_PULL_INTERVAL = Duration.ofSeconds(1);
+    // Bounds one pull: IDs whose exchanges ended meanwhile are dropped, and taking goes on.
+    private static final int MAX_TAKES_PER_PULL = 64;
+
     private final ProxySettings settings;
     private final Clock clock;
+    private final RequestIdSource requestIds;
+    private final SharedQueue shared;
+    private volatile Instant lastSharedPull = Instant.MIN;
     private final Map<String, BackendQueue<C>> backends = new ConcurrentHashMap<>();
     private final Map<String, AgentRoster> rosters = new ConcurrentHashMap<>();
     private final Map<String, Exchange<C>> exchanges = new ConcurrentHashMap<>();
@@ -42,8 +50,18 @@ public final class Broker<C extends ClientSide> {
      * registry) before they park or poll for it, and {@link #removeBackend} forgets a deleted one.
      */
     public Broker(ProxySettings settings, Clock clock) {
+        this(settings, clock, RequestIdSource.SINGLE, SharedQueue.NONE);
+    }
+
+    /**
+     * A broker of one instance among several: its IDs name it ({@code requestIds}), and requests
+     * no poll held here takes wait in {@code shared}, where any instance's agents find them.
+     */
+    public Broker(ProxySettings settings, Clock clock, RequestIdSource requestIds, SharedQueue shared) {
         this.settings = settings;
         this.clock = clock;
+        this.requestIds = requestIds;
+        this.shared = shared;
     }
 
     /**
@@ -60,6 +78,9 @@ public final class Broker<C extends ClientSide> {
         if (!accepting) {
             throw new FailureException(Failure.SHUTTING_DOWN);
         }
+        if (shared.isShared()) {
+            return parkShared(backendId, client);
+        }
         BackendQueue<C> queue = backends.get(backendId);
         if (queue == null) {
             // No agent has ever polled for it since the proxy started.
@@ -69,9 +90,7 @@ public final class Broker<C extends ClientSide> {
             throw new FailureException(Failure.PROXY_AT_CAPACITY);
         }
         Instant now = clock.instant();
-        Exchange<C> exchange = new Exchange<>(RequestIds.next(), backendId, client, now,
-                now.plus(settings.requestTimeout()));
-        exchanges.put(exchange.id(), exchange);
+        Exchange<C> exchange = newExchange(backendId, client, now);
         BackendQueue.Handoff handoff;
         try {
             handoff = queue.enqueue(exchange, now);
@@ -84,6 +103,126 @@ public final class Broker<C extends ClientSide> {
             handoff.send();
         }
         return exchange;
+    }
+
+    private Exchange<C> newExchange(String backendId, C client, Instant now) {
+        Exchange<C> exchange = new Exchange<>(requestIds.next(), backendId, client, now,
+                now.plus(settings.requestTimeout()));
+        exchanges.put(exchange.id(), exchange);
+        return exchange;
+    }
+
+    // A poll held here takes the request at once, with no store in between; otherwise it goes to
+    // the shared queue for any instance's agent. With the store unreachable, an agent polling here
+    // can still take it from the local queue; with none, the client gets a 503 that says why.
+    private Exchange<C> parkShared(String backendId, C client) throws FailureException {
+        if (exchanges.size() >= settings.maxExchanges()) {
+            throw new FailureException(Failure.PROXY_AT_CAPACITY);
+        }
+        BackendQueue<C> queue = queueOf(backendId);
+        Instant now = clock.instant();
+        Exchange<C> exchange = newExchange(backendId, client, now);
+        BackendQueue.Handoff handoff = queue.handToWaitingPoll(exchange, now);
+        if (handoff != null) {
+            handoff.send();
+            return exchange;
+        }
+        boolean agentHere = queue.hasAgentSince(now.minus(settings.agentOfflineAfter()));
+        try {
+            if (!agentHere && !shared.agentsElsewhere(backendId)) {
+                throw new FailureException(Failure.NO_AGENT);
+            }
+            exchange.offerShared(now);
+            shared.offer(backendId, exchange.id());
+            return exchange;
+        } catch (FailureException e) {
+            if (e.failure() == Failure.CLUSTER_UNAVAILABLE && agentHere && exchange.requeue()) {
+                return parkLocally(queue, exchange, now);
+            }
+            exchanges.remove(exchange.id());
+            exchange.finish();
+            throw e;
+        }
+    }
+
+    private Exchange<C> parkLocally(BackendQueue<C> queue, Exchange<C> exchange, Instant now) throws FailureException {
+        BackendQueue.Handoff handoff;
+        try {
+            handoff = queue.enqueue(exchange, now);
+        } catch (FailureException e) {
+            exchanges.remove(exchange.id());
+            exchange.finish();
+            throw e;
+        }
+        if (handoff != null) {
+            handoff.send();
+        }
+        return exchange;
+    }
+
+    private BackendQueue<C> queueOf(String backendId) {
+        return backends.computeIfAbsent(backendId, id -> new BackendQueue<>(
+                settings.maxQueuedRequests(), settings.maxWaitingPolls(), settings.agentOfflineAfter()));
+    }
+
+    /**
+     * Hands IDs waiting in the shared queue to the polls held here for the backend, as many as
+     * they take. Called when a poll starts waiting, when another instance says work arrived, and
+     * by the sweep; takes are serialised per backend, so a poll and a notice never miss each other.
+     */
+    public void pullShared(String backendId) {
+        BackendQueue<C> queue = backends.get(backendId);
+        if (!shared.isShared() || !accepting || queue == null) {
+            return;
+        }
+        List<BackendQueue.Handoff> handoffs = new ArrayList<>();
+        synchronized (queue.sharedPullLock()) {
+            int capacity;
+            for (int takes = 0; takes < MAX_TAKES_PER_PULL && (capacity = queue.newestPollCapacity()) > 0; takes++) {
+                List<String> taken = shared.take(backendId, capacity);
+                if (taken.isEmpty()) {
+                    break;
+                }
+                List<String> live = stillWaiting(taken);
+                if (live.isEmpty()) {
+                    continue;
+                }
+                BackendQueue.Handoff handoff = queue.handToNewestPoll(live, clock.instant());
+                if (handoff == null) {
+                    // The poll went away between the two calls: the IDs go back for another.
+                    live.forEach(id -> offerAgainQuietly(backendId, id));
+                    break;
+                }
+                handoffs.add(handoff);
+            }
+        }
+        handoffs.forEach(Broker::sendQuietly);
+    }
+
+    // An ID of this instance whose exchange ended (the client left, it timed out) is dropped; the
+    // home instance of any other ID answers for it when the agent reads it.
+    private List<String> stillWaiting(List<String> ids) {
+        Instant now = clock.instant();
+        List<String> live = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            Exchange<C> exchange = exchanges.get(id);
+            if (exchange != null && exchange.state() == ExchangeState.HANDED_OUT) {
+                exchange.handedOutAgain(now);
+                live.add(id);
+            } else if (exchange == null && !requestIds.isOwn(id)) {
+                live.add(id);
+            }
+        }
+        return live;
+    }
+
+    private void offerAgainQuietly(String backendId, String requestId) {
+        try {
+            shared.offerAgain(backendId, requestId);
+        } catch (FailureException e) {
+            LOG.log(System.Logger.Level.WARNING, "request " + requestId + " could not be offered again: "
+                    + e.getMessage() + "; its home instance offers it again after the claim timeout");
+        }
     }
 
     /** Registers an agent's poll: answered at once if work waits, else held until work or its hold time ends. */
@@ -99,8 +238,7 @@ public final class Broker<C extends ClientSide> {
     /** Registers a poll of the agent {@code sighting} describes, as seen now. */
     public WaitingPoll poll(String backendId, AgentSighting sighting, PollAnswer answer) throws FailureException {
         String agentKey = sighting.agentKey();
-        BackendQueue<C> queue = backends.computeIfAbsent(backendId, id -> new BackendQueue<>(
-                settings.maxQueuedRequests(), settings.maxWaitingPolls(), settings.agentOfflineAfter()));
+        BackendQueue<C> queue = queueOf(backendId);
         Instant now = clock.instant();
         if (rosters.computeIfAbsent(backendId, id -> new AgentRoster())
                 .seen(new AgentSighting(agentKey, sighting.address(), sighting.userAgent(), now))) {
@@ -114,6 +252,8 @@ public final class Broker<C extends ClientSide> {
         BackendQueue.Handoff handoff = queue.poll(poll, now);
         if (handoff != null) {
             handoff.send();
+        } else {
+            pullShared(backendId);
         }
         return poll;
     }
@@ -174,6 +314,10 @@ public final class Broker<C extends ClientSide> {
      * count as delivered (the request timeout restarts, as after a read); the others never reached
      * it (a broken poll connection) or it dropped them, and are handed out again at once. Returns
      * the delivered exchanges.
+     *
+     * <p>Among several instances the agent's next poll may land on another one, which passes the
+     * names on to all (so this runs on every instance): an absent name then says nothing, and
+     * what no poll ever confirms is handed out again by the claim timeout instead.
      */
     public List<Exchange<C>> settleInline(String agentKey, Set<String> taken) {
         Queue<Exchange<C>> unconfirmed = unconfirmedInline.get(agentKey);
@@ -182,17 +326,18 @@ public final class Broker<C extends ClientSide> {
         }
         List<Exchange<C>> delivered = new ArrayList<>();
         List<BackendQueue.Handoff> handoffs = new ArrayList<>();
-        Exchange<C> exchange;
-        while ((exchange = unconfirmed.poll()) != null) {
+        for (Iterator<Exchange<C>> it = unconfirmed.iterator(); it.hasNext(); ) {
+            Exchange<C> exchange = it.next();
             if (!agentKey.equals(exchange.inlinedTo())) {
-                continue;
-            }
-            if (taken.contains(exchange.id())) {
+                it.remove();
+            } else if (taken.contains(exchange.id())) {
+                it.remove();
                 if (exchange.startReading()) {
                     readFinished(exchange);
                     delivered.add(exchange);
                 }
-            } else {
+            } else if (!shared.isShared()) {
+                it.remove();
                 requeue(exchange, handoffs);
             }
         }
@@ -201,6 +346,9 @@ public final class Broker<C extends ClientSide> {
     }
 
     private void requeue(Exchange<C> exchange, List<BackendQueue.Handoff> handoffs) {
+        if (shared.isShared() && exchange.state() == ExchangeState.HANDED_OUT && offerAgain(exchange)) {
+            return;
+        }
         BackendQueue<C> queue = backends.get(exchange.backendId());
         if (queue != null && exchange.requeue()) {
             BackendQueue.Handoff handoff = queue.requeue(exchange, clock.instant());
@@ -210,11 +358,26 @@ public final class Broker<C extends ClientSide> {
         }
     }
 
+    // Into the shared queue again, at its front; false if the store is unreachable, and the caller
+    // puts it in the local queue instead, for an agent polling here.
+    private boolean offerAgain(Exchange<C> exchange) {
+        try {
+            shared.offerAgain(exchange.backendId(), exchange.id());
+            exchange.offeredAgain(clock.instant());
+            return true;
+        } catch (FailureException e) {
+            return false;
+        }
+    }
+
     /** Finds a handed-out exchange for an agent that reads its request; each request is read once. */
     public Exchange<C> claimRead(String backendId, String requestId) throws FailureException {
         Exchange<C> exchange = find(backendId, requestId);
         if (!exchange.startReading()) {
             throw new FailureException(Failure.UNKNOWN_REQUEST, "request " + requestId + " is not waiting to be read");
+        }
+        if (exchange.wasOfferedAgain()) {
+            shared.taken(backendId, requestId);
         }
         return exchange;
     }
@@ -271,6 +434,7 @@ public final class Broker<C extends ClientSide> {
                 }
             });
             forgetStaleInline();
+            pullSharedNowAndThen(now);
         } finally {
             // Claimed polls must be answered even if one exchange failed, or their agents would hang.
             handoffs.forEach(Broker::sendQuietly);
@@ -283,6 +447,8 @@ public final class Broker<C extends ClientSide> {
                 exchanges.remove(exchange.id(), exchange);
                 exchange.client().fail(Failure.AGENT_TIMEOUT, "no agent answered within "
                         + settings.requestTimeout().toSeconds() + " s");
+            } else if (isUnreadTooLong(exchange, now) && shared.isShared() && offerAgain(exchange)) {
+                LOG.log(System.Logger.Level.DEBUG, "request {0} was not read in time; offered again", exchange.id());
             } else if (isUnreadTooLong(exchange, now) && exchange.requeue()) {
                 BackendQueue<C> queue = backends.get(exchange.backendId());
                 BackendQueue.Handoff handoff = queue == null ? null : queue.requeue(exchange, now);
@@ -293,6 +459,20 @@ public final class Broker<C extends ClientSide> {
         } catch (RuntimeException e) {
             // One broken exchange must not stop the sweep for all the others.
             LOG.log(System.Logger.Level.ERROR, "sweeping request " + exchange.id() + " failed: " + e, e);
+        }
+    }
+
+    // A notice of new work can be lost (the store restarted, the subscription reconnects): polls
+    // held here ask the shared queue again once a second.
+    private void pullSharedNowAndThen(Instant now) {
+        if (!shared.isShared() || now.isBefore(lastSharedPull.plus(SHARED_PULL_INTERVAL))) {
+            return;
+        }
+        lastSharedPull = now;
+        for (Map.Entry<String, BackendQueue<C>> entry : backends.entrySet()) {
+            if (entry.getValue().newestPollCapacity() > 0) {
+                pullShared(entry.getKey());
+            }
         }
     }
 

@@ -20,6 +20,10 @@ public final class Exchange<C extends ClientSide> {
     private volatile boolean orphaned;
     // The agent whose poll answer carried this request inline, until that agent polls again.
     private volatile String inlinedTo;
+    // Offered in the queue the instances share: any instance's agent may have it; see SharedQueue.
+    private volatile boolean shared;
+    // Offered there more than once, so a copy may still wait there after an agent read it.
+    private volatile boolean offeredAgain;
 
     Exchange(String id, String backendId, C client, Instant arrivedAt, Instant deadline) {
         this.id = id;
@@ -73,9 +77,39 @@ public final class Exchange<C extends ClientSide> {
         return state.compareAndSet(ExchangeState.QUEUED, ExchangeState.HANDED_OUT);
     }
 
+    /** Whether the request waits, or waited, in the queue the instances share. */
+    public boolean isShared() {
+        return shared;
+    }
+
+    // Handed to the shared queue counts as handed out: an agent of any instance may read it from
+    // now on, and the claim timeout runs as for a local hand-out.
+    boolean offerShared(Instant now) {
+        if (handOut(now)) {
+            shared = true;
+            return true;
+        }
+        return false;
+    }
+
+    void offeredAgain(Instant now) {
+        handedOutAt = now;
+        offeredAgain = true;
+    }
+
+    boolean wasOfferedAgain() {
+        return offeredAgain;
+    }
+
+    // Taken from the shared queue by an agent: the claim timeout counts from now.
+    void handedOutAgain(Instant now) {
+        handedOutAt = now;
+    }
+
     boolean requeue() {
         if (state.compareAndSet(ExchangeState.HANDED_OUT, ExchangeState.QUEUED)) {
             inlinedTo = null;
+            shared = false;
             return true;
         }
         return false;

@@ -107,6 +107,14 @@ public enum Failure {
     NO_SUCH_EXCHANGE(404, "no such inspected exchange (it may have been pushed out by newer ones)"),
     /** The inspected exchange's request body was not kept whole, so it cannot be sent again as it was. */
     NOT_REPLAYABLE(409, "the request body was not kept whole (raise the backend's inspector.bodyBytes to replay it)"),
+    /** No agent of this instance can take the request, and the shared queue (Redis) is unreachable. */
+    CLUSTER_UNAVAILABLE(503, "the cluster's shared state (Redis) is unreachable and no agent is connected to this instance"),
+    /** A call names a request whose instance left the cluster (it died or was stopped). */
+    INSTANCE_GONE(502, "the proxy instance holding this request is gone"),
+    /** A call names a request of another instance, which could not be reached. */
+    INSTANCE_UNREACHABLE(502, "the proxy instance holding this request could not be reached"),
+    /** A call carries the cluster's header with a wrong secret: it comes from outside. */
+    CLUSTER_FORBIDDEN(403, "not a call of this cluster"),
     /** The registry file could not be written; nothing was changed. */
     REGISTRY_WRITE_FAILED(500, "the registry could not be saved; nothing was changed");
 

@@ -125,6 +125,16 @@ public final class ProxyMeters implements ExchangeListener, AutoCloseable {
         polls(backendId, "refused").increment();
     }
 
+    /**
+     * Counts an agent call naming another instance's request, by outcome: {@code relayed} (streamed
+     * to its home), {@code gone} (the home left the cluster) or {@code unreachable}.
+     */
+    public void clusterCallRelayed(String outcome) {
+        Counter.builder("inverting.proxy.cluster.relayed.calls")
+                .description("agent calls naming a request of another instance, by outcome")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
     /** The Prometheus text exposition of every meter. */
     public String scrape() {
         syncBackendGauges();

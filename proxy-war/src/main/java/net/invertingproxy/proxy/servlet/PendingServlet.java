@@ -54,9 +54,7 @@ public final class PendingServlet extends HttpServlet {
             return;
         }
         String agentKey = agentKey(agentRequest);
-        for (Exchange<ParkedClient> delivered : broker.settleInline(agentKey, InlineRequests.taken(agentRequest))) {
-            delivered.client().inlineConfirmed(agentRequest.getRemoteAddr());
-        }
+        settle(agentKey, InlineRequests.taken(agentRequest), agentRequest.getRemoteAddr());
         AsyncContext async = agentRequest.startAsync();
         async.setTimeout(0);
         boolean inline = asksInline(agentRequest, agentKey);
@@ -91,13 +89,25 @@ public final class PendingServlet extends HttpServlet {
                 throw new FailureException(Failure.BAD_AGENT_CALL, "missing or malformed header " + WireHeaders.AGENT_ID);
             }
             // Requests of its last answer it took on are finished by it; the rest go to others.
-            for (Exchange<ParkedClient> delivered : broker.settleInline("id:" + agentId, InlineRequests.taken(agentRequest))) {
-                delivered.client().inlineConfirmed(agentRequest.getRemoteAddr());
-            }
+            settle("id:" + agentId, InlineRequests.taken(agentRequest), agentRequest.getRemoteAddr());
             broker.signOff(backendId, "id:" + agentId);
+            if (components.cluster() != null) {
+                // Its polls may be held by other instances too, which would hand them work meanwhile.
+                components.cluster().signOff(backendId, "id:" + agentId);
+            }
             agentResponse.setStatus(HttpServletResponse.SC_NO_CONTENT);
         } catch (FailureException e) {
             ErrorResponses.send(agentResponse, e.status(), e.getMessage());
+        }
+    }
+
+    // The answer that carried them may have come from another instance, which holds their exchanges.
+    private void settle(String agentKey, java.util.Set<String> taken, String agentAddress) {
+        for (Exchange<ParkedClient> delivered : broker.settleInline(agentKey, taken)) {
+            delivered.client().inlineConfirmed(agentAddress);
+        }
+        if (components.cluster() != null) {
+            components.cluster().settle(agentKey, taken);
         }
     }
 

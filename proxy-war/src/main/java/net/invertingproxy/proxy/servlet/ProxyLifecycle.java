@@ -19,6 +19,7 @@ import net.invertingproxy.proxy.access.ClientAddresses;
 import net.invertingproxy.proxy.access.EndUserGate;
 import net.invertingproxy.proxy.admin.BackendAdmin;
 import net.invertingproxy.proxy.broker.Broker;
+import net.invertingproxy.proxy.cluster.ClusterNode;
 import net.invertingproxy.proxy.aws.AwsIdentityVerifier;
 import net.invertingproxy.proxy.config.AwsLoginSettings;
 import net.invertingproxy.proxy.config.ProxySettings;
@@ -60,6 +61,8 @@ public final class ProxyLifecycle implements ServletContextListener {
     private AccessLog accessLog;
     // Null with Cloud Map off.
     private BackendInstances cloudMap;
+    // Null for a single instance.
+    private ClusterNode cluster;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -67,7 +70,9 @@ public final class ProxyLifecycle implements ServletContextListener {
         ProxySettings settings = ProxySettings.resolve(context::getInitParameter, System.getProperties(), System.getenv());
         Clock clock = Clock.systemUTC();
         BackendRegistry registry = openRegistry(settings);
-        broker = new Broker<>(settings, clock);
+        cluster = settings.cluster().enabled() ? joinCluster(settings) : null;
+        broker = cluster == null ? new Broker<>(settings, clock)
+                : new Broker<>(settings, clock, cluster.requestIds(), cluster.sharedQueue());
         drainTimeout = settings.drainTimeout();
         // Only touched when enabled: with CloudWatch off, no AWS SDK class is loaded.
         meters = new ProxyMeters(broker, settings.cloudWatch().enabled()
@@ -101,9 +106,12 @@ public final class ProxyLifecycle implements ServletContextListener {
                 new StreamingSlots(settings.maxStreamingExchanges()), List.of(accessLog, meters, traffic), meters,
                 registry, new AgentAuthenticator(registry, sessions), endUserGate, clientAddresses, limiter, activity,
                 new BackendAdmin(registry, clock, broker::connectedAgentCount, activity::lastUsed),
-                new AdminAuthenticator(settings.adminToken()), openTunnels, agentLogins, inspector, traffic)
+                new AdminAuthenticator(settings.adminToken()), openTunnels, agentLogins, inspector, traffic, cluster)
                 .storeIn(context);
-        context.setAttribute(DRAIN_ATTRIBUTE, (Runnable) broker::shutdown);
+        context.setAttribute(DRAIN_ATTRIBUTE, (Runnable) this::startDrain);
+        if (cluster != null) {
+            startCluster(cluster, broker);
+        }
         sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "inverting-proxy-sweeper");
             thread.setDaemon(true);
@@ -147,15 +155,41 @@ public final class ProxyLifecycle implements ServletContextListener {
                 .collect(java.util.stream.Collectors.joining(","))).orElse("");
     }
 
+    // The queue keeps a backend's IDs while any request could still wait for it, then expires.
+    private static ClusterNode joinCluster(ProxySettings settings) {
+        return ClusterNode.join(settings.cluster(), settings.maxQueuedRequests(),
+                settings.requestTimeout().plus(settings.claimTimeout()).multipliedBy(2));
+    }
+
+    private static void startCluster(ClusterNode cluster, Broker<ParkedClient> broker) {
+        cluster.start(() -> broker.backendIds().stream().filter(id -> broker.connectedAgentCount(id) > 0).toList(),
+                broker::pullShared, broker::signOff,
+                (agentKey, taken) -> broker.settleInline(agentKey, taken)
+                        .forEach(exchange -> exchange.client().inlineConfirmed("another instance")),
+                () -> broker.backendIds().forEach(broker::pullShared));
+    }
+
+    // Held polls are answered, so their agents poll again through the load balancer and land on
+    // the other instances; calls naming this instance's requests still reach it while it drains.
+    private void startDrain() {
+        broker.shutdown();
+        if (cluster != null) {
+            cluster.drain();
+        }
+    }
+
     @Override
     public void contextDestroyed(ServletContextEvent event) {
-        broker.shutdown();
+        startDrain();
         if (cloudMap != null) {
             // Withdrawn before the drain, so that nobody is sent here while it lasts.
             cloudMap.withdrawAll(CLOUD_MAP_WITHDRAW_TIMEOUT);
             cloudMap.close();
         }
         awaitDrained(drainTimeout);
+        if (cluster != null) {
+            cluster.close();
+        }
         sweeper.shutdownNow();
         meters.close();
         accessLog.close();

@@ -1,0 +1,138 @@
+package net.invertingproxy.proxy.cluster;
+
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+import net.invertingproxy.proxy.failure.Failure;
+import net.invertingproxy.proxy.failure.FailureException;
+
+/**
+ * The connection to the Redis the instances share. Every call goes through {@link #call}, which
+ * turns any Redis failure into {@link Failure#CLUSTER_UNAVAILABLE} and logs an outage once when
+ * it starts and once when it ends, however many calls fail in between.
+ */
+public final class ClusterStore implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ClusterStore.class.getName());
+    // A request thread waits at most this long for Redis before its client gets 503: an
+    // unreachable store must fail calls fast, not pile up container threads.
+    private static final Duration TIMEOUT = Duration.ofSeconds(1);
+    // Beyond the container's threads that may call at once, callers wait (up to TIMEOUT).
+    private static final int MAX_CONNECTIONS = 64;
+
+    private final UnifiedJedis redis;
+    private final String address;
+    private final AtomicBoolean reachable = new AtomicBoolean(true);
+
+    ClusterStore(UnifiedJedis redis, String address) {
+        this.redis = redis;
+        this.address = address;
+    }
+
+    /** Connects (lazily: nothing is sent until the first call) to the Redis at {@code url}. */
+    public static ClusterStore connect(URI url) {
+        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(MAX_CONNECTIONS);
+        pool.setMaxIdle(MAX_CONNECTIONS);
+        pool.setMaxWait(TIMEOUT);
+        pool.setTestWhileIdle(true);
+        RedisClient redis = RedisClient.builder()
+                .fromURI(url)
+                .clientConfig(clientConfig(url))
+                .poolConfig(pool)
+                .build();
+        return new ClusterStore(redis, url.getHost() + ":" + (url.getPort() < 0 ? 6379 : url.getPort()));
+    }
+
+    static DefaultJedisClientConfig clientConfig(URI url) {
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis((int) TIMEOUT.toMillis())
+                .socketTimeoutMillis((int) TIMEOUT.toMillis())
+                .ssl("rediss".equals(url.getScheme()))
+                .clientName("inverting-proxy");
+        String userInfo = url.getRawUserInfo();
+        if (userInfo != null && !userInfo.isEmpty()) {
+            String decoded = java.net.URLDecoder.decode(userInfo, java.nio.charset.StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            if (colon < 0) {
+                config.password(decoded);
+            } else {
+                if (colon > 0) {
+                    config.user(decoded.substring(0, colon));
+                }
+                config.password(decoded.substring(colon + 1));
+            }
+        }
+        String path = url.getPath();
+        if (path != null && path.length() > 1) {
+            config.database(Integer.parseInt(path.substring(1)));
+        }
+        return config.build();
+    }
+
+    /** Host and port, for log lines: never the password. */
+    public String address() {
+        return address;
+    }
+
+    /** Whether the last call reached Redis. */
+    public boolean isReachable() {
+        return reachable.get();
+    }
+
+    /** Runs one operation on Redis; a failure marks the store unreachable until a call succeeds. */
+    public <T> T call(Function<UnifiedJedis, T> operation) throws FailureException {
+        try {
+            T result = operation.apply(redis);
+            reached();
+            return result;
+        } catch (JedisException e) {
+            throw failed(e);
+        }
+    }
+
+    /** Records a failure seen outside {@link #call} (the subscription) and returns the 503 it means. */
+    FailureException failed(RuntimeException e) {
+        String reason = "the cluster's shared state (Redis at " + address + ") is unreachable: " + firstLine(e);
+        if (reachable.compareAndSet(true, false)) {
+            LOG.log(Level.ERROR, reason + "; requests that need another instance get 503 until it is back,"
+                    + " requests of agents polling this instance are still served");
+        }
+        return new FailureException(Failure.CLUSTER_UNAVAILABLE, reason);
+    }
+
+    void reached() {
+        if (reachable.compareAndSet(false, true)) {
+            LOG.log(Level.INFO, "the cluster's shared state (Redis at " + address + ") is reachable again");
+        }
+    }
+
+    UnifiedJedis redis() {
+        return redis;
+    }
+
+    private static String firstLine(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Throwable cause = e.getCause();
+        if (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
+            message = message + " (" + cause.getMessage() + ")";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+}
