@@ -31,7 +31,13 @@ public final class PackagedAgent implements AutoCloseable {
      */
     public static PackagedAgent start(String name, PackagedProxy proxy, String backendId, String credential,
                                       String backendHost, String... extraFlags) throws IOException {
-        List<String> args = new ArrayList<>(List.of("-proxy", proxy.baseUri().toString(), "-backend", backendId,
+        return start(name, proxy.baseUri(), backendId, credential, backendHost, extraFlags);
+    }
+
+    /** As {@link #start(String, PackagedProxy, String, String, String, String...)}, for a proxy at {@code proxyUri} (a load balancer). */
+    public static PackagedAgent start(String name, java.net.URI proxyUri, String backendId, String credential,
+                                      String backendHost, String... extraFlags) throws IOException {
+        List<String> args = new ArrayList<>(List.of("-proxy", proxyUri.toString(), "-backend", backendId,
                 "-host", backendHost));
         args.addAll(List.of(extraFlags));
         return new PackagedAgent(JavaProcess.start(PackagedProxy.LOGS.resolve(name + "-agent.log"), JVM_FLAGS,

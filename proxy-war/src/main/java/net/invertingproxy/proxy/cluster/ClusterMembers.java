@@ -24,6 +24,8 @@ public final class ClusterMembers {
     private static final System.Logger LOG = System.getLogger(ClusterMembers.class.getName());
     static final String MEMBERS_KEY = "inverting-proxy:instances";
     static final String MEMBER_KEY_PREFIX = "inverting-proxy:instance:";
+    // Remembered instances; beyond it the longest missed are forgotten.
+    private static final int MAX_REMEMBERED = 1000;
 
     // One round trip each: the entry, its expiry and the index are written together, and the
     // read prunes index entries whose own key expired (the instance died without leaving).
@@ -57,6 +59,12 @@ public final class ClusterMembers {
     private volatile boolean draining;
     private volatile Map<String, Member> members = Map.of();
     private volatile Set<String> knownIds = Set.of();
+    // Instances seen before and missing from every read since: when each was first missed. Gone
+    // only once missed for longer than the expiry, so a Redis restarted empty, which every live
+    // instance fills again within a beat, never makes one look gone.
+    private final Map<String, Long> missedSince = new java.util.concurrent.ConcurrentHashMap<>();
+    // Where instances seen before were reached, kept while they may still be alive.
+    private final Map<String, String> lastKnownUrls = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * The membership of {@code instanceId}, reachable at {@code internalUrl}; {@code backendsWithAgents}
@@ -83,12 +91,34 @@ public final class ClusterMembers {
                     List.of(internalUrl, String.join(" ", backendsWithAgents.get()), draining ? "1" : "0",
                             Long.toString(expiry.toMillis()), instanceId)));
             Object all = store.call(redis -> redis.eval(READ_ALL, List.of(MEMBERS_KEY), List.of(MEMBER_KEY_PREFIX)));
-            members = parse(all);
-            noteJoinsAndLeaves(members.keySet());
+            Map<String, Member> read = parse(all);
+            remember(read, System.nanoTime());
+            members = read;
+            noteJoinsAndLeaves(read.keySet());
         } catch (FailureException e) {
             // Logged once per outage by the store; the last view stays for named calls.
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "cluster heartbeat failed: " + e);
+        }
+    }
+
+    private void remember(Map<String, Member> read, long now) {
+        for (String known : lastKnownUrls.keySet()) {
+            if (!read.containsKey(known)) {
+                missedSince.putIfAbsent(known, now);
+            }
+        }
+        read.forEach((id, member) -> {
+            missedSince.remove(id);
+            lastKnownUrls.put(id, member.internalUrl());
+        });
+        if (lastKnownUrls.size() > MAX_REMEMBERED) {
+            missedSince.entrySet().stream().sorted(Map.Entry.comparingByValue())
+                    .limit(lastKnownUrls.size() - MAX_REMEMBERED).map(Map.Entry::getKey).toList()
+                    .forEach(id -> {
+                        missedSince.remove(id);
+                        lastKnownUrls.remove(id);
+                    });
         }
     }
 
@@ -110,15 +140,27 @@ public final class ClusterMembers {
         }
     }
 
-    /** Where the instance is reached, if it is a member now (by the last view). */
+    /** Where the instance is reached, unless it left the cluster (by the last views). */
     public Optional<String> urlOf(String memberId) {
         Member member = members.get(memberId);
-        return member == null ? Optional.empty() : Optional.of(member.internalUrl());
+        if (member != null) {
+            return Optional.of(member.internalUrl());
+        }
+        return hasLeft(memberId) ? Optional.empty() : Optional.ofNullable(lastKnownUrls.get(memberId));
     }
 
     /** Whether the instance was a member at the last beat. */
     public boolean isMember(String memberId) {
         return members.containsKey(memberId);
+    }
+
+    /**
+     * Whether the instance was seen to leave the cluster (it died or stopped): missed by every
+     * read for longer than the expiry. One not seen yet has not left.
+     */
+    public boolean hasLeft(String memberId) {
+        Long missed = missedSince.get(memberId);
+        return missed != null && System.nanoTime() - missed > expiry.toNanos();
     }
 
     /**

@@ -74,10 +74,11 @@ public final class RedisSharedQueue implements SharedQueue {
         if (taken == null) {
             return List.of();
         }
-        // The request of an instance that left died with it: its client is gone.
+        // The request of an instance seen to leave died with it: its client is gone. One whose home
+        // is merely not known yet (it joined a moment ago, or Redis restarted) is kept.
         List<String> live = new ArrayList<>(taken.size());
         for (String id : taken) {
-            ClusterRequestIds.homeOf(id).filter(members::isMember).ifPresent(home -> live.add(id));
+            ClusterRequestIds.homeOf(id).filter(home -> !members.hasLeft(home)).ifPresent(home -> live.add(id));
         }
         return live;
     }

@@ -103,11 +103,13 @@ public final class PendingServlet extends HttpServlet {
 
     // The answer that carried them may have come from another instance, which holds their exchanges.
     private void settle(String agentKey, java.util.Set<String> taken, String agentAddress) {
+        java.util.Set<String> elsewhere = new java.util.HashSet<>(taken);
         for (Exchange<ParkedClient> delivered : broker.settleInline(agentKey, taken)) {
             delivered.client().inlineConfirmed(agentAddress);
+            elsewhere.remove(delivered.id());
         }
-        if (components.cluster() != null) {
-            components.cluster().settle(agentKey, taken);
+        if (components.cluster() != null && !elsewhere.isEmpty()) {
+            components.cluster().settle(agentKey, elsewhere);
         }
     }
 
