@@ -108,7 +108,12 @@ public enum Failure {
     /** The inspected exchange's request body was not kept whole, so it cannot be sent again as it was. */
     NOT_REPLAYABLE(409, "the request body was not kept whole (raise the backend's inspector.bodyBytes to replay it)"),
     /** The registry file could not be written; nothing was changed. */
-    REGISTRY_WRITE_FAILED(500, "the registry could not be saved; nothing was changed");
+    REGISTRY_WRITE_FAILED(500, "the registry could not be saved; nothing was changed"),
+    /**
+     * The store that the instances of a cluster share the registry in (Redis) cannot be reached; the
+     * detail names the cause. Serving goes on from the last copy; the caller may try again later.
+     */
+    REGISTRY_UNAVAILABLE(503, "the shared registry (Redis) is unreachable");
 
     private final int status;
     private final String reason;
