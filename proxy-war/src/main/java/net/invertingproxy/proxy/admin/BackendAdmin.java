@@ -21,6 +21,7 @@ import net.invertingproxy.proxy.registry.BasicUser;
 import net.invertingproxy.proxy.registry.EndUserAccess;
 import net.invertingproxy.proxy.registry.InvalidBackendException;
 import net.invertingproxy.proxy.registry.RegistryConflictException;
+import net.invertingproxy.proxy.registry.RegistryUnavailableException;
 import net.invertingproxy.proxy.credential.SecretHash;
 
 /**
@@ -69,6 +70,8 @@ public final class BackendAdmin {
             registry.create(backend);
         } catch (RegistryConflictException e) {
             throw new FailureException(Failure.REGISTRY_CONFLICT, e.getMessage());
+        } catch (RegistryUnavailableException e) {
+            throw unavailable(e);
         } catch (IOException e) {
             throw writeFailed(e);
         }
@@ -109,6 +112,8 @@ public final class BackendAdmin {
             if (!registry.delete(id)) {
                 throw new FailureException(Failure.NO_SUCH_BACKEND, "no backend '" + id + "'");
             }
+        } catch (RegistryUnavailableException e) {
+            throw unavailable(e);
         } catch (IOException e) {
             throw writeFailed(e);
         }
@@ -202,6 +207,8 @@ public final class BackendAdmin {
             registry.replace(backend);
         } catch (RegistryConflictException e) {
             throw new FailureException(Failure.REGISTRY_CONFLICT, e.getMessage());
+        } catch (RegistryUnavailableException e) {
+            throw unavailable(e);
         } catch (IOException e) {
             throw writeFailed(e);
         }
@@ -223,6 +230,11 @@ public final class BackendAdmin {
         System.getLogger(BackendAdmin.class.getName()).log(System.Logger.Level.ERROR,
                 "saving the backend registry failed: " + e);
         return new FailureException(Failure.REGISTRY_WRITE_FAILED);
+    }
+
+    // Logged by the store once per outage, not here once per refused call.
+    private static FailureException unavailable(RegistryUnavailableException e) {
+        return new FailureException(Failure.REGISTRY_UNAVAILABLE, e.getMessage());
     }
 
     private BackendView view(Backend backend) {

@@ -116,7 +116,12 @@ public enum Failure {
     /** A call carries the cluster's header with a wrong secret: it comes from outside. */
     CLUSTER_FORBIDDEN(403, "not a call of this cluster"),
     /** The registry file could not be written; nothing was changed. */
-    REGISTRY_WRITE_FAILED(500, "the registry could not be saved; nothing was changed");
+    REGISTRY_WRITE_FAILED(500, "the registry could not be saved; nothing was changed"),
+    /**
+     * The store that the instances of a cluster share the registry in (Redis) cannot be reached; the
+     * detail names the cause. Serving goes on from the last copy; the caller may try again later.
+     */
+    REGISTRY_UNAVAILABLE(503, "the shared registry (Redis) is unreachable");
 
     private final int status;
     private final String reason;

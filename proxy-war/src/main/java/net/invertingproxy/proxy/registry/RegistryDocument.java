@@ -1,7 +1,6 @@
 package net.invertingproxy.proxy.registry;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +24,7 @@ final class RegistryDocument {
     private static final TypeAdapter<Backend> BACKEND = RegistryJson.GSON.getAdapter(Backend.class);
     private static final String SHAPE = "{\"version\": " + VERSION + ", \"backends\": [...]}";
 
-    private final Path file;
+    private final RegistrySource source;
     private final BackendIds ids = new BackendIds();
     private final List<Backend> backends = new ArrayList<>();
     // Backends that come before "version" wait for it, since the version says how to read them.
@@ -33,13 +32,13 @@ final class RegistryDocument {
     private boolean versionSeen;
     private boolean backendsSeen;
 
-    private RegistryDocument(Path file) {
-        this.file = file;
+    private RegistryDocument(RegistrySource source) {
+        this.source = source;
     }
 
-    /** Reads the whole document from {@code in}, which must be strict; {@code file} is for messages. */
-    static List<Backend> read(JsonReader in, Path file) throws IOException {
-        return new RegistryDocument(file).readDocument(in);
+    /** Reads the whole document from {@code in}, which must be strict; {@code source} is for messages. */
+    static List<Backend> read(JsonReader in, RegistrySource source) throws IOException {
+        return new RegistryDocument(source).readDocument(in);
     }
 
     /** Writes the document to {@code out}, version first. */
@@ -159,6 +158,6 @@ final class RegistryDocument {
     }
 
     private RegistryFileException invalid(String fault) {
-        return new RegistryFileException(file, "is invalid: " + fault, null);
+        return new RegistryFileException(source, "is invalid: " + fault, null);
     }
 }

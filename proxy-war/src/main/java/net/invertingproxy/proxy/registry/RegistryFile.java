@@ -1,9 +1,12 @@
 package net.invertingproxy.proxy.registry;
 
+import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.StringWriter;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
@@ -24,7 +27,8 @@ import com.google.gson.stream.MalformedJsonException;
 /**
  * The file that keeps the backend registry across restarts, {@code {"version": 1, "backends": [...]}}
  * in UTF-8: a missing file is an empty registry (the first start), any other fault stops start-up
- * with a {@link RegistryFileException}, and saving replaces the file atomically and durably.
+ * with a {@link RegistryFileException}, and saving replaces the file atomically and durably. The
+ * same document can be read from and written to bytes, for a registry shared through another store.
  */
 public final class RegistryFile {
     /** The largest file {@link #load} reads; a registry of thousands of backends is far smaller. */
@@ -57,6 +61,7 @@ public final class RegistryFile {
         } catch (IOException e) {
             throw new RegistryFileException(file, "cannot be read: " + reason(e), e);
         }
+        RegistrySource source = RegistrySource.of(file);
         try (channel) {
             long size = channel.size();
             if (size == 0) {
@@ -64,29 +69,72 @@ public final class RegistryFile {
                         + " or delete it to start with no backends", null);
             }
             if (size > maxBytes) {
-                throw tooLarge(file, size + " bytes", maxBytes, null);
+                throw tooLarge(source, size + " bytes", maxBytes, null);
             }
-            return RegistryDocument.read(jsonReader(channel, maxBytes), file);
+            // The size was checked, but a file appended to while read could still outgrow the limit.
+            return parse(new SizeLimitedInputStream(Channels.newInputStream(channel), maxBytes), source, maxBytes);
         } catch (RegistryFileException e) {
             throw e;
+        } catch (IOException e) {
+            throw new RegistryFileException(file, "cannot be read: " + reason(e), e);
+        }
+    }
+
+    /**
+     * The backends of a registry document held in memory ({@code utf8}, as a shared store keeps it),
+     * read by the same rules as the file, up to the same {@link #MAX_BYTES}; {@code subject} names
+     * the document in messages, such as {@code registry in Redis key x}.
+     */
+    public static List<Backend> read(byte[] utf8, String subject) throws RegistryFileException {
+        return read(utf8, RegistrySource.named(subject), MAX_BYTES);
+    }
+
+    /** {@link #read(byte[], String)} with another size limit. */
+    static List<Backend> read(byte[] utf8, RegistrySource source, long maxBytes) throws RegistryFileException {
+        if (utf8.length == 0) {
+            throw new RegistryFileException(source, "is empty (0 bytes)", null);
+        }
+        if (utf8.length > maxBytes) {
+            throw tooLarge(source, utf8.length + " bytes", maxBytes, null);
+        }
+        try {
+            return parse(new ByteArrayInputStream(utf8), source, maxBytes);
+        } catch (RegistryFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new RegistryFileException(source, "cannot be read: " + reason(e), e);
+        }
+    }
+
+    /** The document {@link #save} would write for {@code backends}, as UTF-8. */
+    public static byte[] write(List<Backend> backends) throws IOException {
+        List<Backend> copy = List.copyOf(backends);
+        BackendIds.check(copy);
+        StringWriter text = new StringWriter();
+        RegistryDocument.write(RegistryJson.GSON.newJsonWriter(text), copy);
+        return text.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    // One reading of a document, wherever it is kept, and one wording of its faults.
+    private static List<Backend> parse(InputStream bytes, RegistrySource source, long maxBytes) throws IOException {
+        try {
+            return RegistryDocument.read(jsonReader(bytes), source);
         } catch (SizeLimitedInputStream.LimitExceededException e) {
-            throw tooLarge(file, "grew to more than " + e.limit() + " bytes while read", maxBytes, e);
+            throw tooLarge(source, "grew to more than " + e.limit() + " bytes while read", maxBytes, e);
         } catch (EOFException e) {
-            throw cutShort(file, firstLine(e).replaceFirst("^End of input", ""), e);
+            throw cutShort(source, firstLine(e).replaceFirst("^End of input", ""), e);
         } catch (MalformedJsonException e) {
             String message = firstLine(e);
             if (message.startsWith("Unterminated ")) {
                 // A string or escape still open at the end of the file.
-                throw cutShort(file, " inside " + message.substring("Unterminated ".length()), e);
+                throw cutShort(source, " inside " + message.substring("Unterminated ".length()), e);
             }
             // Gson's advice to parse leniently is no advice for a file that must be exact.
-            throw new RegistryFileException(file, "is corrupt: not valid JSON: "
+            throw new RegistryFileException(source, "is corrupt: not valid JSON: "
                     + message.replaceFirst("^Use JsonReader.setStrictness\\(\\S+\\) to accept malformed JSON", "")
                             .replaceFirst("^ at ", "at "), e);
         } catch (CharacterCodingException e) {
-            throw new RegistryFileException(file, "is corrupt: not UTF-8 text", e);
-        } catch (IOException e) {
-            throw new RegistryFileException(file, "cannot be read: " + reason(e), e);
+            throw new RegistryFileException(source, "is corrupt: not UTF-8 text", e);
         }
     }
 
@@ -104,9 +152,7 @@ public final class RegistryFile {
         AtomicFile.write(file, writer -> RegistryDocument.write(RegistryJson.GSON.newJsonWriter(writer), copy));
     }
 
-    private static JsonReader jsonReader(FileChannel channel, long maxBytes) {
-        // The size was checked, but a file appended to while read could still outgrow the limit.
-        SizeLimitedInputStream bytes = new SizeLimitedInputStream(Channels.newInputStream(channel), maxBytes);
+    private static JsonReader jsonReader(InputStream bytes) {
         // Refuse bytes that are not UTF-8 rather than read them as U+FFFD.
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -115,13 +161,14 @@ public final class RegistryFile {
         return RegistryJson.GSON.newJsonReader(text);
     }
 
-    private static RegistryFileException tooLarge(Path file, String size, long maxBytes, Throwable cause) {
-        return new RegistryFileException(file, "is too large: " + size + ", the limit is " + maxBytes + " bytes",
+    private static RegistryFileException tooLarge(RegistrySource source, String size, long maxBytes,
+                                                  Throwable cause) {
+        return new RegistryFileException(source, "is too large: " + size + ", the limit is " + maxBytes + " bytes",
                 cause);
     }
 
-    private static RegistryFileException cutShort(Path file, String where, Throwable cause) {
-        return new RegistryFileException(file, "is corrupt: JSON ends early" + where + " (cut short?)", cause);
+    private static RegistryFileException cutShort(RegistrySource source, String where, Throwable cause) {
+        return new RegistryFileException(source, "is corrupt: JSON ends early" + where + " (cut short?)", cause);
     }
 
     // Gson adds a second line pointing to its troubleshooting page.

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The registry file exists but cannot be used, so the proxy must not start: its message is one
- * line naming the file and the fault, such as
+ * The registry file (or the registry document of a shared store) exists but cannot be used, so the
+ * proxy must not start: its message is one line naming the file and the fault, such as
  * {@code registry file /x/backends.json is corrupt: JSON ends early at line 3 column 5 (cut short?)}.
  */
 public final class RegistryFileException extends IOException {
@@ -16,11 +16,15 @@ public final class RegistryFileException extends IOException {
     private final transient Path file;
 
     RegistryFileException(Path file, String fault, Throwable cause) {
-        super(oneLine("registry file " + file.toAbsolutePath() + " " + fault), cause);
-        this.file = file;
+        this(RegistrySource.of(file), fault, cause);
     }
 
-    /** The file at fault. */
+    RegistryFileException(RegistrySource source, String fault, Throwable cause) {
+        super(oneLine(source.subject() + " " + fault), cause);
+        this.file = source.file();
+    }
+
+    /** The file at fault; null when the document came from a shared store rather than a file. */
     public Path file() {
         return file;
     }

@@ -1,5 +1,6 @@
 package net.invertingproxy.proxy.servlet;
 
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import net.invertingproxy.proxy.access.EndUserGate;
 import net.invertingproxy.proxy.admin.BackendAdmin;
 import net.invertingproxy.proxy.broker.Broker;
 import net.invertingproxy.proxy.cluster.ClusterNode;
+import net.invertingproxy.proxy.cluster.SharedRegistry;
 import net.invertingproxy.proxy.aws.AwsIdentityVerifier;
 import net.invertingproxy.proxy.config.AwsLoginSettings;
 import net.invertingproxy.proxy.config.ProxySettings;
@@ -40,7 +42,6 @@ import net.invertingproxy.proxy.observe.BackendActivity;
 import net.invertingproxy.proxy.registry.Backend;
 import net.invertingproxy.proxy.registry.BackendRegistry;
 import net.invertingproxy.proxy.tunnel.OpenTunnels;
-import net.invertingproxy.proxy.registry.RegistryFileException;
 
 /** Starts the broker and its sweeper when the web application starts, and releases everything it holds when it stops. */
 public final class ProxyLifecycle implements ServletContextListener {
@@ -61,8 +62,9 @@ public final class ProxyLifecycle implements ServletContextListener {
     private AccessLog accessLog;
     // Null with Cloud Map off.
     private BackendInstances cloudMap;
-    // Null for a single instance.
+    // Null for a single instance (no cluster-redis-url).
     private ClusterNode cluster;
+    private SharedRegistry sharedRegistry;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -125,17 +127,18 @@ public final class ProxyLifecycle implements ServletContextListener {
         sweeper.scheduleWithFixedDelay(() -> pingIdleTunnels(openTunnels), pingCheck, pingCheck, TimeUnit.MILLISECONDS);
         LOG.log(Level.INFO, "inverting-proxy ready at context ''{0}'': {1} backends from {2}, admin API {3},"
                         + " poll hold {4} s, request timeout {5} s, queue bound {6}",
-                context.getContextPath(), registry.all().size(), registry.file(),
+                context.getContextPath(), registry.all().size(), registry.location(),
                 settings.adminToken().isEmpty() ? "off" : "on", settings.pollHold().toSeconds(),
                 settings.requestTimeout().toSeconds(), settings.maxQueuedRequests());
     }
 
     // A corrupt registry stops the start: serving silently with no backends would lose them all.
-    private static BackendRegistry openRegistry(ProxySettings settings) {
+    private BackendRegistry openRegistry(ProxySettings settings) {
         BackendRegistry registry;
         try {
-            registry = BackendRegistry.open(settings.dataDir().toAbsolutePath(), settings.maxBackends());
-        } catch (RegistryFileException e) {
+            registry = settings.cluster().enabled() ? openSharedRegistry(settings)
+                    : BackendRegistry.open(settings.dataDir().toAbsolutePath(), settings.maxBackends());
+        } catch (IOException e) {
             LOG.log(Level.ERROR, e.getMessage());
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -147,6 +150,14 @@ public final class ProxyLifecycle implements ServletContextListener {
             }
         }
         return registry;
+    }
+
+    // Cluster mode: the registry lives in Redis, seeded once from backends.json, refreshed every
+    // 250 ms; closed in contextDestroyed.
+    private BackendRegistry openSharedRegistry(ProxySettings settings) throws IOException {
+        sharedRegistry = SharedRegistry.open(settings.cluster().redisUrl(), settings.dataDir().toAbsolutePath(),
+                settings.maxBackends());
+        return sharedRegistry.registry();
     }
 
     private static String routesOf(BackendRegistry registry, String backendId) {
@@ -193,6 +204,9 @@ public final class ProxyLifecycle implements ServletContextListener {
         sweeper.shutdownNow();
         meters.close();
         accessLog.close();
+        if (sharedRegistry != null) {
+            sharedRegistry.close();
+        }
     }
 
     // Containers keep serving requests already under way while a context stops; waiting here lets
