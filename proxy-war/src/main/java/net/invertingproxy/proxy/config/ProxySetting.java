@@ -147,7 +147,7 @@ public enum ProxySetting {
             "Base URL, context path included, at which the other instances reach this one directly (not through the load balancer), e.g. http://10.0.1.17:8080/; calls naming a request this instance holds are streamed to it there. Required with cluster-redis-url."),
     /** How long a silent instance stays a member of the cluster. */
     CLUSTER_INSTANCE_EXPIRY_SECONDS("cluster-instance-expiry-seconds", "5",
-            "An instance renews its membership in Redis every second; one silent this long (it died) is dropped, and calls naming its requests get 502 at once."),
+            "An instance renews its membership in Redis every 500 ms; one silent this long (it died) drops out, and once missing this long again its queued requests are dropped and calls naming its requests get 502 at once."),
     /** How often overdue requests and polls are looked for. */
     SWEEP_INTERVAL_MILLIS("sweep-interval-millis", "200",
             "How often overdue requests and polls are looked for; timeouts are accurate to this.");
