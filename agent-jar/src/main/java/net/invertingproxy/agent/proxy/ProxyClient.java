@@ -24,6 +24,7 @@ import net.invertingproxy.protocol.WireHeaders;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.client5.http.cookie.CookieStore;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.ChainElement;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
@@ -59,7 +60,9 @@ import org.apache.hc.core5.util.Timeout;
  * ({@code agent/request}) with a pooled classic HttpClient, and response posts ({@code
  * agent/response}) with a pooled asynchronous one, so that a response streaming from the backend
  * to the proxy holds no thread. Every call carries the backend-ID header; a status other than 200
- * is a {@link ProxyStatusException}.
+ * is a {@link ProxyStatusException}. Both clients keep the cookies the proxy's side sets (a load
+ * balancer's stickiness cookie) in one bounded {@link ProxyCookieStore} and send them back on every
+ * call, so that all of the agent's calls reach the same proxy instance.
  */
 public final class ProxyClient implements ModalCloseable {
     private static final String PENDING = "agent/pending";
@@ -109,13 +112,16 @@ public final class ProxyClient implements ModalCloseable {
         this.authorization = ProxyAuthorization.of(config.credential());
         ProxyTrust.warnIfUnsafe(config.proxy(), config.proxyTls(), config.hasCredential() || config.awsAuth());
         ProxyTrust trust = new ProxyTrust(config.proxyTls());
-        this.client = newClient(config, userAgent, trust);
-        this.responsePosts = newPostClient(config, userAgent, trust);
+        // One store for both clients: a poll, a read and a post must all stick to the same instance.
+        CookieStore cookies = new ProxyCookieStore();
+        this.client = newClient(config, userAgent, trust, cookies);
+        this.responsePosts = newPostClient(config, userAgent, trust, cookies);
         this.inlineRequests = config.inlineRequests();
         this.websockets = config.websockets();
     }
 
-    private static CloseableHttpClient newClient(AgentConfig config, String userAgent, ProxyTrust trust) {
+    private static CloseableHttpClient newClient(AgentConfig config, String userAgent, ProxyTrust trust,
+                                                 CookieStore cookies) {
         Timeout timeout = Timeout.of(config.proxyTimeout());
         int connections = config.maxInFlight() * CONNECTIONS_PER_EXCHANGE + REJECTION_CONNECTIONS + SPARE_CONNECTIONS;
         PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
@@ -142,7 +148,7 @@ public final class ProxyClient implements ModalCloseable {
                         .build())
                 .setUserAgent(userAgent)
                 .disableRedirectHandling()
-                .disableCookieManagement()
+                .setDefaultCookieStore(cookies)
                 .disableContentCompression()
                 .disableAuthCaching()
                 // A response post cannot be replayed and a poll is repeated by the poll loop anyway.
@@ -150,7 +156,8 @@ public final class ProxyClient implements ModalCloseable {
                 .build();
     }
 
-    private static CloseableHttpAsyncClient newPostClient(AgentConfig config, String userAgent, ProxyTrust trust) {
+    private static CloseableHttpAsyncClient newPostClient(AgentConfig config, String userAgent, ProxyTrust trust,
+                                                         CookieStore cookies) {
         Timeout connect = Timeout.of(config.proxyTimeout());
         // A post may be quiet as long as the backend may pause in its body (-backend-timeout, which
         // the backend side enforces), and then wait for the proxy's answer as any call does.
@@ -186,7 +193,7 @@ public final class ProxyClient implements ModalCloseable {
                         .build())
                 .setUserAgent(userAgent)
                 .disableRedirectHandling()
-                .disableCookieManagement()
+                .setDefaultCookieStore(cookies)
                 .disableAuthCaching()
                 .disableConnectionState()
                 // A response post cannot be replayed.

@@ -45,6 +45,14 @@ public final class FakeProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * One call the agent made to an endpoint ({@code pending}, {@code request}, {@code response},
+     * {@code login}): the {@code Cookie} header it carried ("" for none) and the {@code Set-Cookie}
+     * headers its answer carried.
+     */
+    public record Call(String cookie, List<String> setCookies) {
+    }
+
     /** One {@code agent/request} read, as the agent sent it. */
     public record Read(String requestId, String backendId) {
     }
@@ -138,6 +146,10 @@ public final class FakeProxy implements AutoCloseable {
     private final Map<String, Tunnel> tunnels = new ConcurrentHashMap<>();
     // The X-Inverting-Proxy-Upgrade header of every request read by request ID, "" where there was none.
     private final Map<String, String> readUpgrades = new ConcurrentHashMap<>();
+    // By endpoint: the Set-Cookie headers of its next answers, one list per answer.
+    private final Map<String, BlockingQueue<List<String>>> cookiesToSet = new ConcurrentHashMap<>();
+    // By endpoint: every call to it, in the order they arrived.
+    private final Map<String, List<Call>> calls = new ConcurrentHashMap<>();
 
     public FakeProxy() throws IOException {
         this(null);
@@ -158,6 +170,7 @@ public final class FakeProxy implements AutoCloseable {
         server.createContext("/agent/pending", this::pending);
         server.createContext("/agent/request", this::request);
         server.createContext("/agent/response", this::response);
+        server.createContext("/agent/login", this::login);
         server.setExecutor(executor);
         server.start();
     }
@@ -303,11 +316,45 @@ public final class FakeProxy implements AutoCloseable {
         return List.copyOf(answers);
     }
 
+    /**
+     * The next answer to a call of {@code endpoint} ({@code pending}, {@code request}, {@code
+     * response} or {@code login}) carries {@code setCookies} as its {@code Set-Cookie} headers, in
+     * this order; called again, the answer after that carries the next ones.
+     */
+    public void setCookiesOnNext(String endpoint, String... setCookies) {
+        cookiesToSet.computeIfAbsent(endpoint, e -> new LinkedBlockingQueue<>()).add(List.of(setCookies));
+    }
+
+    /** Every call to {@code endpoint} so far ({@code pending}, {@code request}, {@code response}, {@code login}), in order. */
+    public List<Call> calls(String endpoint) {
+        return List.copyOf(calls.getOrDefault(endpoint, List.of()));
+    }
+
+    // Records the call's cookies and adds the Set-Cookie headers meant for its answer.
+    private void cookies(HttpExchange exchange, String endpoint) {
+        BlockingQueue<List<String>> queue = cookiesToSet.get(endpoint);
+        List<String> set = queue == null ? null : queue.poll();
+        set = set == null ? List.of() : set;
+        for (String value : set) {
+            exchange.getResponseHeaders().add("Set-Cookie", value);
+        }
+        String cookie = String.join("; ", exchange.getRequestHeaders().getOrDefault("Cookie", List.of()));
+        calls.computeIfAbsent(endpoint, e -> new CopyOnWriteArrayList<>()).add(new Call(cookie, set));
+    }
+
+    // An AWS login is answered with a session, whatever it carries.
+    private void login(HttpExchange exchange) throws IOException {
+        cookies(exchange, "login");
+        exchange.getRequestBody().readAllBytes();
+        answer(exchange, 200, "{\"credential\": \"ips_fake.session\", \"expiresInSeconds\": 900}");
+    }
+
     private CompletableFuture<Posted> future(String requestId) {
         return posted.computeIfAbsent(requestId, id -> new CompletableFuture<>());
     }
 
     private void pending(HttpExchange exchange) throws IOException {
+        cookies(exchange, "pending");
         pollBackendIds.add(String.valueOf(exchange.getRequestHeaders().getFirst("X-Inverting-Proxy-Backend-ID")));
         pollModes.add(exchange.getRequestHeaders().getFirst(WireHeaders.POLL_MODE));
         String ack = exchange.getRequestHeaders().getFirst(WireHeaders.INLINE_ACK);
@@ -338,6 +385,7 @@ public final class FakeProxy implements AutoCloseable {
     }
 
     private void request(HttpExchange exchange) throws IOException {
+        cookies(exchange, "request");
         String requestId = exchange.getRequestHeaders().getFirst("X-Inverting-Proxy-Request-ID");
         reads.add(new Read(requestId, exchange.getRequestHeaders().getFirst("X-Inverting-Proxy-Backend-ID")));
         String upgrade = exchange.getRequestHeaders().getFirst(WireHeaders.UPGRADE);
@@ -375,6 +423,7 @@ public final class FakeProxy implements AutoCloseable {
     }
 
     private void response(HttpExchange exchange) throws IOException {
+        cookies(exchange, "response");
         String requestId = exchange.getRequestHeaders().getFirst("X-Inverting-Proxy-Request-ID");
         if (postsToCut.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             everyPost.computeIfAbsent(requestId, id -> new java.util.concurrent.CopyOnWriteArrayList<>())
