@@ -190,7 +190,7 @@ public final class Broker<C extends ClientSide> {
                 BackendQueue.Handoff handoff = queue.handToNewestPoll(live, clock.instant());
                 if (handoff == null) {
                     // The poll went away between the two calls: the IDs go back for another.
-                    live.forEach(id -> offerAgainQuietly(backendId, id));
+                    live.forEach(id -> giveBackQuietly(backendId, id));
                     break;
                 }
                 handoffs.add(handoff);
@@ -216,9 +216,9 @@ public final class Broker<C extends ClientSide> {
         return live;
     }
 
-    private void offerAgainQuietly(String backendId, String requestId) {
+    private void giveBackQuietly(String backendId, String requestId) {
         try {
-            shared.offerAgain(backendId, requestId);
+            shared.giveBack(backendId, requestId);
         } catch (FailureException e) {
             LOG.log(System.Logger.Level.WARNING, "request " + requestId + " could not be offered again: "
                     + e.getMessage() + "; its home instance offers it again after the claim timeout");
@@ -332,7 +332,7 @@ public final class Broker<C extends ClientSide> {
                 it.remove();
             } else if (taken.contains(exchange.id())) {
                 it.remove();
-                if (exchange.startReading()) {
+                if (exchange.startReading(agentKey)) {
                     readFinished(exchange);
                     delivered.add(exchange);
                 }
@@ -346,7 +346,7 @@ public final class Broker<C extends ClientSide> {
     }
 
     private void requeue(Exchange<C> exchange, List<BackendQueue.Handoff> handoffs) {
-        if (shared.isShared() && exchange.state() == ExchangeState.HANDED_OUT && offerAgain(exchange)) {
+        if (shared.isShared() && exchange.state() == ExchangeState.HANDED_OUT && giveBack(exchange)) {
             return;
         }
         BackendQueue<C> queue = backends.get(exchange.backendId());
@@ -358,12 +358,29 @@ public final class Broker<C extends ClientSide> {
         }
     }
 
-    // Into the shared queue again, at its front; false if the store is unreachable, and the caller
-    // puts it in the local queue instead, for an agent polling here.
+    // Into the shared queue again, at its front, at once (its agent signed off without taking it);
+    // false if the store is unreachable, and the caller puts it in the local queue instead.
+    private boolean giveBack(Exchange<C> exchange) {
+        try {
+            shared.giveBack(exchange.backendId(), exchange.id());
+            exchange.offeredAgain(clock.instant());
+            return true;
+        } catch (FailureException e) {
+            return false;
+        }
+    }
+
+    // The claim timeout passed: the shared queue decides whether an agent that took it died (it is
+    // offered again), still has not been reached (it waits on), or took it inline, as it said on a
+    // poll that landed elsewhere (it counts as delivered). False if the store is unreachable.
     private boolean offerAgain(Exchange<C> exchange) {
         try {
-            shared.offerAgain(exchange.backendId(), exchange.id());
+            String confirmedBy = shared.offerAgain(exchange.backendId(), exchange.id());
             exchange.offeredAgain(clock.instant());
+            if (confirmedBy != null && exchange.startReading(confirmedBy)) {
+                readFinished(exchange);
+                exchange.client().inlineConfirmedElsewhere();
+            }
             return true;
         } catch (FailureException e) {
             return false;
@@ -372,11 +389,16 @@ public final class Broker<C extends ClientSide> {
 
     /** Finds a handed-out exchange for an agent that reads its request; each request is read once. */
     public Exchange<C> claimRead(String backendId, String requestId) throws FailureException {
+        return claimRead(backendId, requestId, null);
+    }
+
+    /** As {@link #claimRead(String, String)}, noting the reading agent, the only one then allowed to answer. */
+    public Exchange<C> claimRead(String backendId, String requestId, String agentKey) throws FailureException {
         Exchange<C> exchange = find(backendId, requestId);
-        if (!exchange.startReading()) {
+        if (!exchange.startReading(agentKey)) {
             throw new FailureException(Failure.UNKNOWN_REQUEST, "request " + requestId + " is not waiting to be read");
         }
-        if (exchange.wasOfferedAgain()) {
+        if (exchange.isShared()) {
             shared.taken(backendId, requestId);
         }
         return exchange;
@@ -392,8 +414,13 @@ public final class Broker<C extends ClientSide> {
 
     /** Finds an exchange for an agent that answers it; the first answer wins and later ones are refused. */
     public Exchange<C> claimResponse(String backendId, String requestId) throws FailureException {
+        return claimResponse(backendId, requestId, null);
+    }
+
+    /** As {@link #claimResponse(String, String)}, for the agent {@code agentKey}: refused if another agent read it. */
+    public Exchange<C> claimResponse(String backendId, String requestId, String agentKey) throws FailureException {
         Exchange<C> exchange = find(backendId, requestId);
-        if (!exchange.startResponding()) {
+        if (!exchange.startResponding(agentKey)) {
             throw new FailureException(Failure.UNKNOWN_REQUEST, "request " + requestId + " is already answered");
         }
         return exchange;

@@ -24,6 +24,8 @@ public final class Exchange<C extends ClientSide> {
     private volatile boolean shared;
     // Offered there more than once, so a copy may still wait there after an agent read it.
     private volatile boolean offeredAgain;
+    // The agent that reads (or took inline) the request: only it may answer once reading started.
+    private volatile String reader;
 
     Exchange(String id, String backendId, C client, Instant arrivedAt, Instant deadline) {
         this.id = id;
@@ -125,8 +127,9 @@ public final class Exchange<C extends ClientSide> {
 
     // A long upload must not count against the time to the first response byte: the clock
     // stops while the agent reads and restarts when the request has been fully delivered.
-    boolean startReading() {
+    boolean startReading(String readerKey) {
         if (state.compareAndSet(ExchangeState.HANDED_OUT, ExchangeState.READING)) {
+            reader = readerKey;
             deadline = Instant.MAX;
             return true;
         }
@@ -162,8 +165,16 @@ public final class Exchange<C extends ClientSide> {
         return orphaned;
     }
 
-    // An agent may answer before or after reading (an agent at capacity answers 503 unread).
-    boolean startResponding() {
+    // An agent may answer before or after reading (an agent at capacity answers 503 unread). Once
+    // an agent reads it, an answer of any other is refused: an agent holding a stale copy of the
+    // ID (handed out again after the claim timeout while the first reader started) must not end
+    // an exchange whose request another agent is running, perhaps not idempotently.
+    boolean startResponding(String responderKey) {
+        String readBy = reader;
+        if (readBy != null && responderKey != null && !readBy.equals(responderKey)
+                && state.get() == ExchangeState.READING) {
+            return false;
+        }
         // One loop of compare-and-set: with two separate ones, an inline request confirmed by the
         // agent's next poll (HANDED_OUT to READING) between them made both fail, and its answer
         // was refused as a second one, leaving the client to wait for the request timeout.

@@ -28,8 +28,17 @@ public interface SharedQueue {
         }
 
         @Override
-        public void offerAgain(String backendId, String requestId) {
+        public void giveBack(String backendId, String requestId) {
             throw new UnsupportedOperationException("a single instance shares no queue");
+        }
+
+        @Override
+        public String offerAgain(String backendId, String requestId) {
+            throw new UnsupportedOperationException("a single instance shares no queue");
+        }
+
+        @Override
+        public void confirmInline(String agentKey, java.util.Set<String> requestIds) {
         }
 
         @Override
@@ -56,15 +65,27 @@ public interface SharedQueue {
     List<String> take(String backendId, int max);
 
     /**
-     * Puts an ID handed out but never read back at the front, once only however often it is
-     * called (an agent that took it died).
+     * Puts an ID this instance took but could not hand to a poll back at the front, at once.
      *
      * @throws FailureException CLUSTER_UNAVAILABLE when the store is unreachable
      */
-    void offerAgain(String backendId, String requestId) throws FailureException;
+    void giveBack(String backendId, String requestId) throws FailureException;
 
-    /** Drops copies of an ID an agent now reads (one offered again may also still wait); best effort. */
+    /**
+     * For an ID whose claim timeout passed at home: puts it back at the front only if an agent took
+     * it longer than the claim timeout ago and neither read it nor confirmed taking it inline (that
+     * agent likely died); an ID still waiting stays where it is. Returns the key of the agent that
+     * confirmed taking it inline, if one did, else null.
+     *
+     * @throws FailureException CLUSTER_UNAVAILABLE when the store is unreachable
+     */
+    String offerAgain(String backendId, String requestId) throws FailureException;
+
+    /** Notes that an agent reads the ID at its home now, so it is never offered again; best effort. */
     void taken(String backendId, String requestId);
+
+    /** Notes that the agent took these IDs inline (its poll says so), for their home instances; best effort. */
+    void confirmInline(String agentKey, java.util.Set<String> requestIds);
 
     /**
      * Whether an agent of the backend polled another instance within {@code agent-offline-after-seconds}.

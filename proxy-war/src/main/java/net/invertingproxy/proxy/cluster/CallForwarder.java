@@ -21,6 +21,7 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.util.Timeout;
 
 import net.invertingproxy.protocol.BodyCopier;
@@ -41,14 +42,28 @@ public final class CallForwarder implements AutoCloseable {
     // Every relayed call holds one connection: as many as container threads could ever relay.
     private static final int MAX_CONNECTIONS = 1024;
 
+    // A home that vanishes without a reset (its host gone) is noticed by TCP keep-alive within
+    // about 25 s, even on a tunnelled leg that is silent between frames.
+    private static final SocketConfig SOCKETS = SocketConfig.custom()
+            .setSoKeepAlive(true).setTcpKeepIdle(10).setTcpKeepInterval(5).setTcpKeepCount(3).build();
+
     private final CloseableHttpClient client;
     private final ClusterCredential credential;
+    private final java.util.concurrent.Semaphore slots;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
-    /** A forwarder whose calls carry {@code credential}. */
-    public CallForwarder(ClusterCredential credential) {
+    /**
+     * A forwarder whose calls carry {@code credential}, relaying at most {@code maxRelayed} calls at
+     * once: each holds a container thread for as long as it lasts (a tunnelled WebSocket leg, for
+     * the socket's life), and a bound below the container's threads keeps polls and client
+     * requests served when many cross instances.
+     */
+    public CallForwarder(ClusterCredential credential, int maxRelayed) {
         this.credential = credential;
+        this.slots = new java.util.concurrent.Semaphore(maxRelayed);
         this.client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDefaultSocketConfig(SOCKETS)
                         .setMaxConnTotal(MAX_CONNECTIONS)
                         .setMaxConnPerRoute(MAX_CONNECTIONS)
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
@@ -82,6 +97,33 @@ public final class CallForwarder implements AutoCloseable {
      * @throws IOException the agent went away, or its own body broke off
      */
     public void forward(URI target, HttpServletRequest call, HttpServletResponse answer) throws IOException {
+        if (!slots.tryAcquire()) {
+            throw new RelaysAtCapacityException();
+        }
+        inFlight.incrementAndGet();
+        try {
+            relay(target, call, answer);
+        } finally {
+            inFlight.decrementAndGet();
+            slots.release();
+        }
+    }
+
+    /** Calls being relayed now: a draining instance waits for them before it closes. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Every relay slot is taken: the agent should try again shortly. */
+    public static final class RelaysAtCapacityException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        RelaysAtCapacityException() {
+            super("every relay slot is taken");
+        }
+    }
+
+    private void relay(URI target, HttpServletRequest call, HttpServletResponse answer) throws IOException {
         HttpUriRequestBase outbound = new HttpUriRequestBase(call.getMethod(), target);
         for (String name : Collections.list(call.getHeaderNames())) {
             if (!NOT_RELAYED.contains(name.toLowerCase(Locale.ROOT))) {

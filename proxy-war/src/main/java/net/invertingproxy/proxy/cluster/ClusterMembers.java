@@ -24,6 +24,8 @@ public final class ClusterMembers {
     private static final System.Logger LOG = System.getLogger(ClusterMembers.class.getName());
     static final String MEMBERS_KEY = "inverting-proxy:instances";
     static final String MEMBER_KEY_PREFIX = "inverting-proxy:instance:";
+    // A refusal for want of an agent reads the members again at most this often.
+    private static final long FRESH_READ_NANOS = java.time.Duration.ofMillis(100).toNanos();
     // Remembered instances; beyond it the longest missed are forgotten.
     private static final int MAX_REMEMBERED = 1000;
 
@@ -57,6 +59,7 @@ public final class ClusterMembers {
     private final Duration expiry;
     private final Supplier<Collection<String>> backendsWithAgents;
     private volatile boolean draining;
+    private volatile long lastFreshRead = System.nanoTime() - FRESH_READ_NANOS;
     private volatile Map<String, Member> members = Map.of();
     private volatile Set<String> knownIds = Set.of();
     // Instances seen before and missing from every read since: when each was first missed. Gone
@@ -90,16 +93,20 @@ public final class ClusterMembers {
             store.call(redis -> redis.eval(BEAT, List.of(MEMBER_KEY_PREFIX + instanceId, MEMBERS_KEY),
                     List.of(internalUrl, String.join(" ", backendsWithAgents.get()), draining ? "1" : "0",
                             Long.toString(expiry.toMillis()), instanceId)));
-            Object all = store.call(redis -> redis.eval(READ_ALL, List.of(MEMBERS_KEY), List.of(MEMBER_KEY_PREFIX)));
-            Map<String, Member> read = parse(all);
-            remember(read, System.nanoTime());
-            members = read;
-            noteJoinsAndLeaves(read.keySet());
+            read();
         } catch (FailureException e) {
             // Logged once per outage by the store; the last view stays for named calls.
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "cluster heartbeat failed: " + e);
         }
+    }
+
+    private synchronized void read() throws FailureException {
+        Object all = store.call(redis -> redis.eval(READ_ALL, List.of(MEMBERS_KEY), List.of(MEMBER_KEY_PREFIX)));
+        Map<String, Member> read = parse(all);
+        remember(read, System.nanoTime());
+        members = read;
+        noteJoinsAndLeaves(read.keySet());
     }
 
     private void remember(Map<String, Member> read, long now) {
@@ -170,8 +177,22 @@ public final class ClusterMembers {
      */
     public boolean agentsElsewhere(String backendId) throws FailureException {
         if (!store.isReachable()) {
-            throw store.failed(new IllegalStateException("the last call failed"));
+            throw store.unavailable();
         }
+        if (agentsElsewhereInView(backendId)) {
+            return true;
+        }
+        // An agent that just connected to another instance is in Redis before it is in this view
+        // (up to a beat later): read again before a client is refused, at most every FRESH_READ.
+        long now = System.nanoTime();
+        if (now - lastFreshRead > FRESH_READ_NANOS) {
+            lastFreshRead = now;
+            read();
+        }
+        return agentsElsewhereInView(backendId);
+    }
+
+    private boolean agentsElsewhereInView(String backendId) {
         for (Member member : members.values()) {
             if (!member.instanceId().equals(instanceId) && !member.draining()
                     && member.backendsWithAgents().contains(backendId)) {

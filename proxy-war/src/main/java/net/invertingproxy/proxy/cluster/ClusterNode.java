@@ -35,26 +35,31 @@ public final class ClusterNode implements AutoCloseable {
     private final ClusterCredential credential;
     private volatile Supplier<Collection<String>> backendsWithAgents = List::of;
     private ClusterNotices notices;
-    private ScheduledExecutorService heartbeat;
+    private volatile ScheduledExecutorService heartbeat;
+    private final java.util.concurrent.atomic.AtomicBoolean beatPending = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private ClusterNode(ClusterSettings settings, ClusterStore store, int maxQueued, Duration queueLifetime) {
+    private ClusterNode(ClusterSettings settings, ClusterStore store, int maxQueued, Duration claimTimeout,
+                        Duration queueLifetime, int maxRelayed) {
         this.settings = settings;
         this.store = store;
         this.requestIds = new ClusterRequestIds(ClusterRequestIds.newInstanceId());
         this.members = new ClusterMembers(store, requestIds.instanceId(), settings.internalBase(),
                 settings.instanceExpiry(), () -> backendsWithAgents.get());
-        this.queue = new RedisSharedQueue(store, members, maxQueued, queueLifetime);
+        this.queue = new RedisSharedQueue(store, members, maxQueued, claimTimeout, queueLifetime);
         this.credential = new ClusterCredential(settings.secret());
-        this.forwarder = new CallForwarder(credential);
+        this.forwarder = new CallForwarder(credential, maxRelayed);
     }
 
     /**
      * Joins the cluster of {@code settings}: at most {@code maxQueued} requests wait per backend,
-     * and a backend's queue nobody offers to for {@code queueLifetime} disappears. Redis need not
+     * an agent has {@code claimTimeout} to read what it took, and a backend's queue nobody
+     * touches for {@code queueLifetime} disappears; at most {@code maxRelayed} calls are relayed at once. Redis need not
      * be up yet; until it is, the instance serves its own agents only.
      */
-    public static ClusterNode join(ClusterSettings settings, int maxQueued, Duration queueLifetime) {
-        return new ClusterNode(settings, ClusterStore.connect(settings.redisUrl()), maxQueued, queueLifetime);
+    public static ClusterNode join(ClusterSettings settings, int maxQueued, Duration claimTimeout,
+                                   Duration queueLifetime, int maxRelayed) {
+        return new ClusterNode(settings, ClusterStore.connect(settings.redisUrl()), maxQueued, claimTimeout,
+                queueLifetime, maxRelayed);
     }
 
     /** The IDs this instance gives its exchanges. */
@@ -86,6 +91,24 @@ public final class ClusterNode implements AutoCloseable {
                 settings.internalBase(), store.address(), store.isReachable() ? "reachable" : "unreachable");
     }
 
+    /**
+     * A backend's agents came or went here: the others learn it at once rather than at the next
+     * beat, so a client arriving on another instance just after an agent connected is not refused.
+     */
+    public void agentsChanged() {
+        ScheduledExecutorService beats = heartbeat;
+        if (beats != null && beatPending.compareAndSet(false, true)) {
+            try {
+                beats.execute(() -> {
+                    beatPending.set(false);
+                    members.beat();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // Closing.
+            }
+        }
+    }
+
     /** This instance's ID. */
     public String instanceId() {
         return requestIds.instanceId();
@@ -113,8 +136,12 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** Tells the others which inline requests an agent took. */
+    /**
+     * Tells the others which inline requests an agent took: at once by a notice, and in Redis,
+     * where a home that missed the notice looks before it would hand one out again.
+     */
     public void settle(String agentKey, Set<String> takenIds) {
+        queue.confirmInline(agentKey, takenIds);
         if (notices != null) {
             notices.settle(agentKey, takenIds);
         }
@@ -130,6 +157,12 @@ public final class ClusterNode implements AutoCloseable {
     public void close() {
         if (heartbeat != null) {
             heartbeat.shutdownNow();
+            try {
+                // A beat under way would write the entry back after it was removed.
+                heartbeat.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         members.leave();
         if (notices != null) {

@@ -27,12 +27,19 @@ public final class ClusterStore implements AutoCloseable {
     // A request thread waits at most this long for Redis before its client gets 503: an
     // unreachable store must fail calls fast, not pile up container threads.
     private static final Duration TIMEOUT = Duration.ofSeconds(1);
-    // Beyond the container's threads that may call at once, callers wait (up to TIMEOUT).
-    private static final int MAX_CONNECTIONS = 64;
+    // Beyond this many calls at once callers wait (up to TIMEOUT); one connection is the
+    // subscription's for good. Redis takes thousands of clients, so this bound is generous.
+    private static final int MAX_CONNECTIONS = 256;
+    // While Redis is known to be unreachable, calls fail at once for this long after the last
+    // attempt: a sweep or a burst of requests must not each wait a connect timeout. The heartbeat
+    // (every 500 ms) keeps trying, so recovery is seen within a beat.
+    private static final long FAIL_FAST_NANOS = Duration.ofMillis(250).toNanos();
 
     private final UnifiedJedis redis;
     private final String address;
     private final AtomicBoolean reachable = new AtomicBoolean(true);
+    private volatile long lastAttempt = System.nanoTime();
+    private volatile String lastReason = "";
 
     ClusterStore(UnifiedJedis redis, String address) {
         this.redis = redis;
@@ -92,6 +99,10 @@ public final class ClusterStore implements AutoCloseable {
 
     /** Runs one operation on Redis; a failure marks the store unreachable until a call succeeds. */
     public <T> T call(Function<UnifiedJedis, T> operation) throws FailureException {
+        if (!reachable.get() && System.nanoTime() - lastAttempt < FAIL_FAST_NANOS) {
+            throw new FailureException(Failure.CLUSTER_UNAVAILABLE, lastReason);
+        }
+        lastAttempt = System.nanoTime();
         try {
             T result = operation.apply(redis);
             reached();
@@ -104,11 +115,17 @@ public final class ClusterStore implements AutoCloseable {
     /** Records a failure seen outside {@link #call} (the subscription) and returns the 503 it means. */
     FailureException failed(RuntimeException e) {
         String reason = "the cluster's shared state (Redis at " + address + ") is unreachable: " + firstLine(e);
+        lastReason = reason;
         if (reachable.compareAndSet(true, false)) {
             LOG.log(Level.ERROR, reason + "; requests that need another instance get 503 until it is back,"
                     + " requests of agents polling this instance are still served");
         }
         return new FailureException(Failure.CLUSTER_UNAVAILABLE, reason);
+    }
+
+    /** The 503 of the current outage, for a caller that knows the store is unreachable without asking it. */
+    FailureException unavailable() {
+        return new FailureException(Failure.CLUSTER_UNAVAILABLE, lastReason);
     }
 
     void reached() {

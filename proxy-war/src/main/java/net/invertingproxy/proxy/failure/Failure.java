@@ -113,6 +113,8 @@ public enum Failure {
     INSTANCE_GONE(502, "the proxy instance holding this request is gone"),
     /** A call names a request of another instance, which could not be reached. */
     INSTANCE_UNREACHABLE(502, "the proxy instance holding this request could not be reached"),
+    /** As many calls are relayed to other instances as may hold container threads. */
+    RELAYS_AT_CAPACITY(503, "this instance relays as many calls to other instances as it may"),
     /** A call carries the cluster's header with a wrong secret: it comes from outside. */
     CLUSTER_FORBIDDEN(403, "not a call of this cluster"),
     /** The registry file could not be written; nothing was changed. */

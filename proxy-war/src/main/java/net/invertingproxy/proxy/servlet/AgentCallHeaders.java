@@ -31,6 +31,12 @@ final class AgentCallHeaders {
         return backendId.trim();
     }
 
+    /** The agent's key: {@code id:<its ID>} for our agent, else {@code address:<its address>} (the Go agent). */
+    static String agentKey(HttpServletRequest request) {
+        String agentId = request.getHeader(WireHeaders.AGENT_ID);
+        return RequestIds.isWellFormed(agentId) ? "id:" + agentId : "address:" + request.getRemoteAddr();
+    }
+
     static String requestId(HttpServletRequest request) throws FailureException {
         String requestId = request.getHeader(WireHeaders.REQUEST_ID);
         if (requestId == null) {

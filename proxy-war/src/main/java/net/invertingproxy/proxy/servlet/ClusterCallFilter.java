@@ -15,6 +15,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import net.invertingproxy.protocol.BodyCopier;
 import net.invertingproxy.protocol.WireHeaders;
+import net.invertingproxy.proxy.cluster.CallForwarder;
 import net.invertingproxy.proxy.cluster.ClusterCredential;
 import net.invertingproxy.proxy.cluster.ClusterNode;
 import net.invertingproxy.proxy.cluster.ClusterRequestIds;
@@ -93,6 +94,10 @@ public final class ClusterCallFilter extends HttpFilter {
         try {
             components.meters().clusterCallRelayed("relayed");
             cluster.forwarder().forward(target, call, answer);
+        } catch (CallForwarder.RelaysAtCapacityException e) {
+            LOG.log(Level.WARNING, "every relay slot is busy; a call for instance {0} answered 503", home);
+            ErrorResponses.send(answer, Failure.RELAYS_AT_CAPACITY.status(), Failure.RELAYS_AT_CAPACITY.reason(),
+                    java.util.Map.of("Retry-After", "1", "Connection", "close"));
         } catch (UnreachableHomeException e) {
             components.meters().clusterCallRelayed("unreachable");
             LOG.log(Level.WARNING, "relaying {0} to instance {1} failed: {2}", call.getServletPath(), home, e.getMessage());

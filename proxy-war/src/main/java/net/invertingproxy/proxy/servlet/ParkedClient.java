@@ -124,6 +124,11 @@ final class ParkedClient implements ClientSide {
     }
 
     /** Notes that the agent at the given address confirmed it took the request sent inline. */
+    @Override
+    public void inlineConfirmedElsewhere() {
+        inlineConfirmed("another instance");
+    }
+
     void inlineConfirmed(String agent) {
         agentAddress = agent;
     }

@@ -129,8 +129,7 @@ public final class PendingServlet extends HttpServlet {
 
     // Our agent names itself; others (the Go agent) are told apart by address only.
     private static String agentKey(HttpServletRequest agentRequest) {
-        String agentId = agentRequest.getHeader(WireHeaders.AGENT_ID);
-        return RequestIds.isWellFormed(agentId) ? "id:" + agentId : "address:" + agentRequest.getRemoteAddr();
+        return AgentCallHeaders.agentKey(agentRequest);
     }
 
     /** Writes the poll's answer and ends the agent's call. */

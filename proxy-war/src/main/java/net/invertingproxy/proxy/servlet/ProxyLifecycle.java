@@ -93,9 +93,14 @@ public final class ProxyLifecycle implements ServletContextListener {
         cloudMap = CloudMapInstances.startIfEnabled(
                 CloudMapSettings.resolve(context::getInitParameter, System.getProperties(), System.getenv()),
                 broker::connectedAgentCount, broker::backendIds, id -> routesOf(registry, id));
-        if (cloudMap != null) {
-            broker.onAgentsChanged(cloudMap::changed);
-        }
+        broker.onAgentsChanged(backendId -> {
+            if (cloudMap != null) {
+                cloudMap.changed(backendId);
+            }
+            if (cluster != null) {
+                cluster.agentsChanged();
+            }
+        });
         ClientAddresses clientAddresses = new ClientAddresses(settings.trustedProxies());
         EndUserGate endUserGate = new EndUserGate(clientAddresses,
                 new AlbOidcVerifier(new AlbPublicKeys(settings.albPublicKeysUrl(), clock), clock));
@@ -168,8 +173,10 @@ public final class ProxyLifecycle implements ServletContextListener {
 
     // The queue keeps a backend's IDs while any request could still wait for it, then expires.
     private static ClusterNode joinCluster(ProxySettings settings) {
-        return ClusterNode.join(settings.cluster(), settings.maxQueuedRequests(),
-                settings.requestTimeout().plus(settings.claimTimeout()).multipliedBy(2));
+        // Relays hold container threads, as streaming exchanges do: the same bound keeps threads
+        // free for polls and health checks.
+        return ClusterNode.join(settings.cluster(), settings.maxQueuedRequests(), settings.claimTimeout(),
+                settings.requestTimeout().plus(settings.claimTimeout()).multipliedBy(2), settings.maxStreamingExchanges());
     }
 
     private static void startCluster(ClusterNode cluster, Broker<ParkedClient> broker) {
@@ -213,7 +220,7 @@ public final class ProxyLifecycle implements ServletContextListener {
     // streams started before the drain finish, and the sweeper still times out stuck ones.
     private void awaitDrained(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (broker.exchangeCount() > 0 && System.nanoTime() < deadline) {
+        while ((broker.exchangeCount() > 0 || relayedCalls() > 0) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(DRAIN_CHECK_MILLIS);
             } catch (InterruptedException e) {
@@ -228,6 +235,11 @@ public final class ProxyLifecycle implements ServletContextListener {
         } else {
             LOG.log(Level.INFO, "drained: every exchange finished");
         }
+    }
+
+    // Calls this instance relays for requests of others finish before it closes its relays.
+    private int relayedCalls() {
+        return cluster == null ? 0 : cluster.forwarder().inFlight();
     }
 
     // A failing round must not kill the scheduler, or no tunnel would be kept alive any more.

@@ -66,7 +66,8 @@ public final class RequestServlet extends HttpServlet {
     protected void doGet(HttpServletRequest agentRequest, HttpServletResponse agentResponse) throws IOException {
         Exchange<ParkedClient> exchange;
         try {
-            exchange = broker.claimRead(AgentCallHeaders.authorizedBackendId(agentRequest, components), AgentCallHeaders.requestId(agentRequest));
+            exchange = broker.claimRead(AgentCallHeaders.authorizedBackendId(agentRequest, components),
+                    AgentCallHeaders.requestId(agentRequest), AgentCallHeaders.agentKey(agentRequest));
         } catch (FailureException e) {
             ErrorResponses.send(agentResponse, e.status(), e.getMessage());
             return;

@@ -53,7 +53,8 @@ public final class ResponseServlet extends HttpServlet {
     protected void doPost(HttpServletRequest agentRequest, HttpServletResponse agentResponse) throws IOException {
         Exchange<ParkedClient> exchange;
         try {
-            exchange = broker.claimResponse(AgentCallHeaders.authorizedBackendId(agentRequest, components), AgentCallHeaders.requestId(agentRequest));
+            exchange = broker.claimResponse(AgentCallHeaders.authorizedBackendId(agentRequest, components),
+                    AgentCallHeaders.requestId(agentRequest), AgentCallHeaders.agentKey(agentRequest));
         } catch (FailureException e) {
             // The agent may still be sending the message: closing tells it to stop, and keeps the
             // unread rest from being taken as the start of its next call.

@@ -47,6 +47,9 @@ class ClusterTunnelTest {
         balancer = NginxBalancer.start(cluster.instances.stream().map(instance -> instance.port()).toList());
         cluster.startAgent(URI.create(balancer.baseUrl()), "default", backend.hostAndPort());
         awaitServedThrough(URI.create(balancer.baseUrl() + "echo/ready"));
+        for (int i = 0; i < cluster.instances.size(); i++) {
+            awaitServedThrough(cluster.uri(i, "/echo/ready-" + i));
+        }
     }
 
     @AfterAll

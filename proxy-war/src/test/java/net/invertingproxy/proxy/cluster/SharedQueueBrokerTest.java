@@ -55,7 +55,7 @@ class SharedQueueBrokerTest {
             members = new ClusterMembers(store, ids.instanceId(), "http://127.0.0.1:1/", expiry,
                     () -> holder[0].backendIds().stream().filter(id -> holder[0].connectedAgentCount(id) > 0).toList());
             broker = new Broker<>(settings, clock, ids, new RedisSharedQueue(store, members,
-                    settings.maxQueuedRequests(), Duration.ofMinutes(2)));
+                    settings.maxQueuedRequests(), settings.claimTimeout(), Duration.ofMinutes(2)));
             holder[0] = broker;
             notices = new ClusterNotices(store, ids.instanceId(), new ClusterNotices.Handlers(broker::pullShared,
                     broker::signOff, (agent, taken) -> broker.settleInline(agent, taken), () -> { }));
@@ -182,6 +182,59 @@ class SharedQueueBrokerTest {
         Poll next = new Poll();
         b.broker.poll(BACKEND, "id:agent", next);
         assertEquals(List.of(exchange.id()), next.ids.get(5, TimeUnit.SECONDS));
+        assertEquals(0, queued());
+    }
+
+    @Test
+    void anIdTakenButNeverReadIsOfferedAgainAfterTheClaimTimeoutAndOnlyThen() throws Exception {
+        Instance a = instance(Map.of("claim-timeout-seconds", "1"));
+        Instance b = instance(Map.of("claim-timeout-seconds", "1"));
+        agentBetweenPolls(b);
+        beat(a, b);
+        Exchange<Client> exchange = a.broker.park(BACKEND, new Client());
+        Poll first = new Poll();
+        b.broker.poll(BACKEND, "id:agent-that-dies", first);
+        assertEquals(List.of(exchange.id()), first.ids.get(5, TimeUnit.SECONDS));
+
+        // Its taker's claim timeout has not passed in Redis yet: the home's sweep leaves it alone.
+        clock.advance(Duration.ofSeconds(2));
+        a.broker.sweep();
+        assertEquals(0, queued());
+
+        Thread.sleep(1100);
+        clock.advance(Duration.ofSeconds(2));
+        a.broker.sweep();
+        assertEquals(List.of(exchange.id()), raw.lrange(RedisSharedQueue.QUEUE_KEY_PREFIX + BACKEND, 0, -1));
+        Poll second = new Poll();
+        b.broker.poll(BACKEND, "id:another-agent", second);
+        assertEquals(List.of(exchange.id()), second.ids.get(5, TimeUnit.SECONDS));
+        // The second taker reads it; the first, had it lived, may no longer answer it.
+        a.broker.claimRead(BACKEND, exchange.id(), "id:another-agent");
+        FailureException stale = assertThrows(FailureException.class,
+                () -> a.broker.claimResponse(BACKEND, exchange.id(), "id:agent-that-dies"));
+        assertEquals(Failure.UNKNOWN_REQUEST, stale.failure());
+        assertEquals(exchange, a.broker.claimResponse(BACKEND, exchange.id(), "id:another-agent"));
+    }
+
+    @Test
+    void anInlineConfirmationWhoseNoticeWasLostIsFoundInRedis() throws Exception {
+        Instance a = instance(Map.of("claim-timeout-seconds", "1"));
+        Instance b = instance(Map.of("claim-timeout-seconds", "1"));
+        agentBetweenPolls(b);
+        beat(a, b);
+        Exchange<Client> exchange = a.broker.park(BACKEND, new Client());
+        Poll poll = new Poll();
+        b.broker.poll(BACKEND, "id:agent", poll);
+        assertEquals(List.of(exchange.id()), poll.ids.get(5, TimeUnit.SECONDS));
+        // The agent's next poll, on another instance, names the ID; only Redis hears of it.
+        new RedisSharedQueue(b.store, b.members, 100, Duration.ofSeconds(1), Duration.ofMinutes(1))
+                .confirmInline("id:agent", java.util.Set.of(exchange.id()));
+
+        Thread.sleep(1100);
+        clock.advance(Duration.ofSeconds(2));
+        a.broker.sweep();
+
+        assertEquals(net.invertingproxy.proxy.broker.ExchangeState.READING, exchange.state());
         assertEquals(0, queued());
     }
 
