@@ -86,7 +86,10 @@ public final class ClusterNode implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        heartbeat.scheduleWithFixedDelay(members::beat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+        heartbeat.scheduleWithFixedDelay(() -> {
+            members.beat();
+            notices.checkAlive();
+        }, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
         LOG.log(Level.INFO, "cluster instance {0} at {1}, Redis at {2} ({3})", requestIds.instanceId(),
                 settings.internalBase(), store.address(), store.isReachable() ? "reachable" : "unreachable");
     }

@@ -31,6 +31,11 @@ public final class ClusterNotices implements AutoCloseable {
     private final Subscriber subscriber = new Subscriber();
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile redis.clients.jedis.Connection connection;
+    private volatile long lastPong = System.nanoTime();
+    // A subscription waits for messages without a timeout: one whose peer vanished (a failover
+    // without a reset) would wait for hours. Pinged at every beat; silent this long, it is renewed.
+    private static final long SILENT_NANOS = Duration.ofSeconds(3).toNanos();
 
     /**
      * What the notices mean to this instance.
@@ -81,8 +86,10 @@ public final class ClusterNotices implements AutoCloseable {
     private void subscribeUntilClosed() {
         Duration retry = RETRY_FIRST;
         while (running) {
-            try {
-                store.redis().subscribe(subscriber, CHANNEL);
+            try (redis.clients.jedis.Connection own = store.openDedicated()) {
+                connection = own;
+                lastPong = System.nanoTime();
+                subscriber.proceed(own, CHANNEL);
             } catch (JedisException e) {
                 if (running) {
                     store.failed(e);
@@ -124,8 +131,32 @@ public final class ClusterNotices implements AutoCloseable {
         }
     }
 
+    /** Pings the subscription; one that answered nothing since the last few pings is closed and renewed. */
+    public void checkAlive() {
+        redis.clients.jedis.Connection current = connection;
+        if (current == null || !subscriber.isSubscribed()) {
+            return;
+        }
+        if (System.nanoTime() - lastPong > SILENT_NANOS) {
+            LOG.log(Level.WARNING, "cluster notices: the subscription went silent; renewing it");
+            lastPong = System.nanoTime();
+            current.close();
+            return;
+        }
+        try {
+            subscriber.ping();
+        } catch (RuntimeException e) {
+            current.close();
+        }
+    }
+
     /** Receives the channel's messages on the subscription thread. */
     private final class Subscriber extends JedisPubSub {
+        @Override
+        public void onPong(String pattern) {
+            lastPong = System.nanoTime();
+        }
+
         @Override
         public void onSubscribe(String channel, int subscribedChannels) {
             store.reached();
@@ -152,6 +183,10 @@ public final class ClusterNotices implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             // The connection is broken anyway.
+        }
+        redis.clients.jedis.Connection current = connection;
+        if (current != null) {
+            current.close();
         }
         thread.interrupt();
     }

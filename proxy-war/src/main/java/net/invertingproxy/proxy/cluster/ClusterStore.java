@@ -36,14 +36,16 @@ public final class ClusterStore implements AutoCloseable {
     private static final long FAIL_FAST_NANOS = Duration.ofMillis(250).toNanos();
 
     private final UnifiedJedis redis;
+    private final URI url;
     private final String address;
     private final AtomicBoolean reachable = new AtomicBoolean(true);
     private volatile long lastAttempt = System.nanoTime();
     private volatile String lastReason = "";
 
-    ClusterStore(UnifiedJedis redis, String address) {
+    ClusterStore(UnifiedJedis redis, URI url) {
         this.redis = redis;
-        this.address = address;
+        this.url = url;
+        this.address = url.getHost() + ":" + (url.getPort() < 0 ? 6379 : url.getPort());
     }
 
     /** Connects (lazily: nothing is sent until the first call) to the Redis at {@code url}. */
@@ -58,7 +60,7 @@ public final class ClusterStore implements AutoCloseable {
                 .clientConfig(clientConfig(url))
                 .poolConfig(pool)
                 .build();
-        return new ClusterStore(redis, url.getHost() + ":" + (url.getPort() < 0 ? 6379 : url.getPort()));
+        return new ClusterStore(redis, url);
     }
 
     static DefaultJedisClientConfig clientConfig(URI url) {
@@ -136,6 +138,12 @@ public final class ClusterStore implements AutoCloseable {
 
     UnifiedJedis redis() {
         return redis;
+    }
+
+    /** A connection of its own, outside the pool, for a subscription this instance can close when it goes quiet. */
+    Connection openDedicated() {
+        return new Connection(new redis.clients.jedis.HostAndPort(url.getHost(), url.getPort() < 0 ? 6379 : url.getPort()),
+                clientConfig(url));
     }
 
     private static String firstLine(Throwable e) {

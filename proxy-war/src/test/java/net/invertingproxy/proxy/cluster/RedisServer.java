@@ -56,8 +56,30 @@ public final class RedisServer implements AutoCloseable {
     /** Kills the server at once (SIGKILL): every client connection breaks, all data is lost. */
     public void kill() throws InterruptedException {
         if (process != null && process.isAlive()) {
+            try {
+                thaw();
+            } catch (IOException | IllegalStateException e) {
+                // Killed below anyway.
+            }
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Stops the server with SIGSTOP: connections stay open, nothing answers (a network partition's look). */
+    public void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Resumes a frozen server with SIGCONT. */
+    public void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
         }
     }
 
