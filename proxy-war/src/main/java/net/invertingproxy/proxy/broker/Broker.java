@@ -428,9 +428,21 @@ public final class Broker<C extends ClientSide> {
 
     /** Ends an exchange and forgets it; true only for the caller that ended it. */
     public boolean finish(Exchange<C> exchange) {
+        boolean unread = exchange.state() == ExchangeState.HANDED_OUT;
         boolean finished = exchange.finish();
         exchanges.remove(exchange.id(), exchange);
+        if (finished && unread) {
+            withdrawShared(exchange);
+        }
         return finished;
+    }
+
+    // An ID that still waits in the shared queue for a request that ended (its client left, it
+    // timed out) is withdrawn, so no agent reads it for nothing.
+    private void withdrawShared(Exchange<C> exchange) {
+        if (exchange.isShared()) {
+            shared.withdraw(exchange.backendId(), exchange.id());
+        }
     }
 
     /** Times out overdue exchanges (504), hands unread ones out again and ends held polls whose time is up. */
@@ -470,8 +482,12 @@ public final class Broker<C extends ClientSide> {
 
     private void sweep(Exchange<C> exchange, Instant now, List<BackendQueue.Handoff> handoffs) {
         try {
+            boolean unread = exchange.state() == ExchangeState.HANDED_OUT;
             if (now.isAfter(exchange.deadline()) && exchange.expire()) {
                 exchanges.remove(exchange.id(), exchange);
+                if (unread) {
+                    withdrawShared(exchange);
+                }
                 exchange.client().fail(Failure.AGENT_TIMEOUT, "no agent answered within "
                         + settings.requestTimeout().toSeconds() + " s");
             } else if (isUnreadTooLong(exchange, now) && shared.isShared() && offerAgain(exchange)) {

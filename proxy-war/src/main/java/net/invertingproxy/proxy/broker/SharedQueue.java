@@ -42,6 +42,10 @@ public interface SharedQueue {
         }
 
         @Override
+        public void withdraw(String backendId, String requestId) {
+        }
+
+        @Override
         public void taken(String backendId, String requestId) {
         }
 
@@ -86,6 +90,9 @@ public interface SharedQueue {
 
     /** Notes that the agent took these IDs inline (its poll says so), for their home instances; best effort. */
     void confirmInline(String agentKey, java.util.Set<String> requestIds);
+
+    /** Withdraws an ID whose request ended while it waited: a take skips it; best effort. */
+    void withdraw(String backendId, String requestId);
 
     /**
      * Whether an agent of the backend polled another instance within {@code agent-offline-after-seconds}.

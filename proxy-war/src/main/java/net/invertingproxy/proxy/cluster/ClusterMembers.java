@@ -150,6 +150,11 @@ public final class ClusterMembers {
     /** Where the instance is reached, unless it left the cluster (by the last views). */
     public Optional<String> urlOf(String memberId) {
         Member member = members.get(memberId);
+        if (member == null && !hasLeft(memberId) && !lastKnownUrls.containsKey(memberId)) {
+            // Joined since the last beat, perhaps: read again before a call is refused.
+            readAgainSoon();
+            member = members.get(memberId);
+        }
         if (member != null) {
             return Optional.of(member.internalUrl());
         }
@@ -183,13 +188,25 @@ public final class ClusterMembers {
             return true;
         }
         // An agent that just connected to another instance is in Redis before it is in this view
-        // (up to a beat later): read again before a client is refused, at most every FRESH_READ.
+        // (up to a beat later): read again before a client is refused.
+        readAgainSoon();
+        if (!store.isReachable()) {
+            throw store.unavailable();
+        }
+        return agentsElsewhereInView(backendId);
+    }
+
+    // At most every FRESH_READ, so refusals in a burst cost Redis one read, not one each.
+    private void readAgainSoon() {
         long now = System.nanoTime();
         if (now - lastFreshRead > FRESH_READ_NANOS) {
             lastFreshRead = now;
-            read();
+            try {
+                read();
+            } catch (FailureException e) {
+                // The view stays as it was; the store logs the outage.
+            }
         }
-        return agentsElsewhereInView(backendId);
     }
 
     private boolean agentsElsewhereInView(String backendId) {

@@ -11,6 +11,7 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -68,7 +69,10 @@ public final class ClusterStore implements AutoCloseable {
                 .connectionTimeoutMillis((int) TIMEOUT.toMillis())
                 .socketTimeoutMillis((int) TIMEOUT.toMillis())
                 .ssl("rediss".equals(url.getScheme()))
-                .clientName("inverting-proxy");
+                .clientName("inverting-proxy")
+                // RESP2: in RESP3 a PING on a subscribed connection is answered outside the
+                // subscription's framing, which Jedis's subscriber takes for a broken connection.
+                .protocol(RedisProtocol.RESP2);
         String userInfo = url.getRawUserInfo();
         if (userInfo != null && !userInfo.isEmpty()) {
             String decoded = java.net.URLDecoder.decode(userInfo, java.nio.charset.StandardCharsets.UTF_8);

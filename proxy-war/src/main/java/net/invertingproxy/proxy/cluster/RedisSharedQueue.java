@@ -32,19 +32,23 @@ public final class RedisSharedQueue implements SharedQueue {
             return 1
             """;
     // KEYS: queue, waiting set, taken set. ARGV: count, lifetime ms. Takes from the front and notes
-    // when; entries older than the lifetime (read long ago, or never) are dropped on the way.
+    // when; an ID no longer in the waiting set was withdrawn (its request ended) and is skipped;
+    // taken entries older than the lifetime (read long ago, or never) are dropped on the way.
     private static final String TAKE = """
             local ids = redis.call('LPOP', KEYS[1], ARGV[1])
             if not ids then return {} end
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local live = {}
             for _, id in ipairs(ids) do
-              redis.call('SREM', KEYS[2], id)
-              redis.call('ZADD', KEYS[3], now, id)
+              if redis.call('SREM', KEYS[2], id) == 1 then
+                redis.call('ZADD', KEYS[3], now, id)
+                table.insert(live, id)
+              end
             end
             redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[2]))
             redis.call('PEXPIRE', KEYS[3], ARGV[2])
-            return ids
+            return live
             """;
     // KEYS: queue, waiting set, taken set. ARGV: id, lifetime ms, channel, notice.
     private static final String GIVE_BACK = """
@@ -181,6 +185,15 @@ public final class RedisSharedQueue implements SharedQueue {
             store.call(redis -> redis.eval(CONFIRM, keys, List.of(agentKey, lifetime())));
         } catch (FailureException e) {
             // The notice may still reach the home; else the claim timeout hands the request out again.
+        }
+    }
+
+    @Override
+    public void withdraw(String backendId, String requestId) {
+        try {
+            store.call(redis -> redis.srem(WAITING_KEY_PREFIX + backendId, requestId));
+        } catch (FailureException e) {
+            // An agent may read it and get 404; nothing else is lost.
         }
     }
 

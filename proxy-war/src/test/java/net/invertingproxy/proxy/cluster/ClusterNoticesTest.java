@@ -67,6 +67,18 @@ class ClusterNoticesTest {
     }
 
     @Test
+    void aLiveSubscriptionAnswersItsPingsAndIsKept() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            b.checkAlive();
+            Thread.sleep(400);
+        }
+        assertEquals(1, subscriptionsOfB.get(), "a live subscription was renewed");
+        assertTrue(storeB.isReachable(), "a ping's answer was taken for a broken connection");
+        storeA.call(redis -> redis.publish(ClusterNotices.CHANNEL, ClusterNotices.work("still")));
+        assertEquals("still", workAtB.poll(5, TimeUnit.SECONDS));
+    }
+
+    @Test
     void aSubscriptionThatWentSilentIsRenewed() throws Exception {
         int before = subscriptionsOfB.get();
         redis.freeze();

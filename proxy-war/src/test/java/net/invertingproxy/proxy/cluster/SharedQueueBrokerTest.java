@@ -239,6 +239,25 @@ class SharedQueueBrokerTest {
     }
 
     @Test
+    void aRequestThatTimedOutWhileItWaitedIsNeverHandedToAnAgent() throws Exception {
+        Instance a = instance(Map.of("request-timeout-seconds", "5"));
+        Instance b = instance(Map.of());
+        agentBetweenPolls(b);
+        beat(a, b);
+        Client client = new Client();
+        a.broker.park(BACKEND, client);
+
+        clock.advance(Duration.ofSeconds(6));
+        a.broker.sweep();
+        assertEquals(Failure.AGENT_TIMEOUT, client.failure);
+
+        Poll poll = new Poll();
+        b.broker.poll(BACKEND, "id:agent", poll);
+        assertEquals(0, queued());
+        assertTrue(!poll.ids.isDone(), "an agent was handed a request that had timed out: " + poll.ids.getNow(null));
+    }
+
+    @Test
     void theQueueBoundHoldsAcrossInstances() throws Exception {
         Instance a = instance(Map.of("max-queued-requests", "3"));
         Instance b = instance(Map.of("max-queued-requests", "3"));
@@ -268,6 +287,7 @@ class SharedQueueBrokerTest {
         String orphan = gone.ids.next();
         String newcomer = "zzzzzzzzzz-" + "C".repeat(22);
         raw.rpush(RedisSharedQueue.QUEUE_KEY_PREFIX + BACKEND, orphan, newcomer);
+        raw.sadd(RedisSharedQueue.WAITING_KEY_PREFIX + BACKEND, orphan, newcomer);
 
         Poll held = new Poll();
         a.broker.poll(BACKEND, "id:agent", held);
