@@ -37,6 +37,16 @@ final class AgentCallHeaders {
         return RequestIds.isWellFormed(agentId) ? "id:" + agentId : "address:" + request.getRemoteAddr();
     }
 
+    /**
+     * The agent's own ID as a key ({@code id:<its ID>}), or null for an agent that does not name
+     * itself: an address is no identity (agents behind one NAT or load balancer share it), so only
+     * named agents are held to answering only what they read.
+     */
+    static String namedAgentKey(HttpServletRequest request) {
+        String agentId = request.getHeader(WireHeaders.AGENT_ID);
+        return RequestIds.isWellFormed(agentId) ? "id:" + agentId : null;
+    }
+
     static String requestId(HttpServletRequest request) throws FailureException {
         String requestId = request.getHeader(WireHeaders.REQUEST_ID);
         if (requestId == null) {

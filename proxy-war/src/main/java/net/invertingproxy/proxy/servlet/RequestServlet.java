@@ -67,7 +67,7 @@ public final class RequestServlet extends HttpServlet {
         Exchange<ParkedClient> exchange;
         try {
             exchange = broker.claimRead(AgentCallHeaders.authorizedBackendId(agentRequest, components),
-                    AgentCallHeaders.requestId(agentRequest), AgentCallHeaders.agentKey(agentRequest));
+                    AgentCallHeaders.requestId(agentRequest), AgentCallHeaders.namedAgentKey(agentRequest));
         } catch (FailureException e) {
             ErrorResponses.send(agentResponse, e.status(), e.getMessage());
             return;

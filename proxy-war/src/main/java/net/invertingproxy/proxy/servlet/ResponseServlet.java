@@ -54,7 +54,7 @@ public final class ResponseServlet extends HttpServlet {
         Exchange<ParkedClient> exchange;
         try {
             exchange = broker.claimResponse(AgentCallHeaders.authorizedBackendId(agentRequest, components),
-                    AgentCallHeaders.requestId(agentRequest), AgentCallHeaders.agentKey(agentRequest));
+                    AgentCallHeaders.requestId(agentRequest), AgentCallHeaders.namedAgentKey(agentRequest));
         } catch (FailureException e) {
             // The agent may still be sending the message: closing tells it to stop, and keeps the
             // unread rest from being taken as the start of its next call.

@@ -47,6 +47,32 @@ class BrokerTest {
     }
 
     @Test
+    void onceANamedAgentReadsARequestNoOtherNamedAgentMayAnswerIt() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        broker.poll(DEFAULT_BACKEND, new RecordingPoll());
+        Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, new RecordingClient());
+        broker.claimRead(DEFAULT_BACKEND, exchange.id(), "id:reader");
+
+        // A stale copy of the ID, answered unread (as an agent at capacity answers 503), is refused.
+        FailureException stale = assertThrows(FailureException.class,
+                () -> broker.claimResponse(DEFAULT_BACKEND, exchange.id(), "id:someone-else"));
+        assertEquals(Failure.UNKNOWN_REQUEST, stale.failure());
+        assertEquals(ExchangeState.READING, exchange.state());
+        // The reader answers; an agent that names no ID (the Go agent) is not held to it.
+        assertEquals(exchange, broker.claimResponse(DEFAULT_BACKEND, exchange.id(), "id:reader"));
+    }
+
+    @Test
+    void anAgentThatNamesNoIdMayAnswerWhatItRead() throws Exception {
+        Broker<RecordingClient> broker = broker();
+        broker.poll(DEFAULT_BACKEND, new RecordingPoll());
+        Exchange<RecordingClient> exchange = broker.park(DEFAULT_BACKEND, new RecordingClient());
+        broker.claimRead(DEFAULT_BACKEND, exchange.id(), null);
+
+        assertEquals(exchange, broker.claimResponse(DEFAULT_BACKEND, exchange.id(), "id:whoever"));
+    }
+
+    @Test
     void heldPollReceivesRequestThatArrivesLater() throws Exception {
         Broker<RecordingClient> broker = broker();
         RecordingPoll poll = new RecordingPoll();
