@@ -90,19 +90,7 @@ public final class Broker<C extends ClientSide> {
             throw new FailureException(Failure.PROXY_AT_CAPACITY);
         }
         Instant now = clock.instant();
-        Exchange<C> exchange = newExchange(backendId, client, now);
-        BackendQueue.Handoff handoff;
-        try {
-            handoff = queue.enqueue(exchange, now);
-        } catch (FailureException e) {
-            exchanges.remove(exchange.id());
-            exchange.finish();
-            throw e;
-        }
-        if (handoff != null) {
-            handoff.send();
-        }
-        return exchange;
+        return parkLocally(queue, newExchange(backendId, client, now), now);
     }
 
     private Exchange<C> newExchange(String backendId, C client, Instant now) {

@@ -56,6 +56,46 @@ final class ClusterBackend {
         };
     }
 
+    /** Streams {@code mebibytes} MiB (one random MiB repeated) to {@code /upload}; asserts the backend got them whole. */
+    static void assertUploadArrivesWhole(java.net.http.HttpClient client, java.net.URI upload, int mebibytes)
+            throws Exception {
+        byte[] chunk = new byte[1024 * 1024];
+        new Random(mebibytes).nextBytes(chunk);
+        MessageDigest sent = MessageDigest.getInstance("SHA-256");
+        for (int i = 0; i < mebibytes; i++) {
+            sent.update(chunk);
+        }
+        java.net.http.HttpResponse<String> answer = client.send(java.net.http.HttpRequest.newBuilder(upload)
+                        .timeout(java.time.Duration.ofSeconds(120))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                                () -> new ClusterTunnelTest.RepeatedStream(chunk, mebibytes))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        org.junit.jupiter.api.Assertions.assertEquals(200, answer.statusCode(), answer.body());
+        org.junit.jupiter.api.Assertions.assertEquals("bytes=" + (long) mebibytes * 1024 * 1024 + " sha256="
+                + HexFormat.of().formatHex(sent.digest()), answer.body());
+    }
+
+    /** Streams {@code /download/N} and asserts it arrives whole: length and digest. */
+    static void assertDownloadArrivesWhole(java.net.http.HttpClient client, java.net.URI base, long length)
+            throws Exception {
+        java.net.http.HttpResponse<InputStream> download = client.send(java.net.http.HttpRequest.newBuilder(
+                        base.resolve("/download/" + length)).timeout(java.time.Duration.ofSeconds(120)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        org.junit.jupiter.api.Assertions.assertEquals(200, download.statusCode());
+        MessageDigest received = MessageDigest.getInstance("SHA-256");
+        long bytes = 0;
+        try (InputStream body = download.body()) {
+            byte[] buffer = new byte[64 * 1024];
+            int read;
+            while ((read = body.read(buffer)) != -1) {
+                received.update(buffer, 0, read);
+                bytes += read;
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(length, bytes);
+        org.junit.jupiter.api.Assertions.assertEquals(expectedDigest(length), HexFormat.of().formatHex(received.digest()));
+    }
+
     /** The SHA-256 of what {@code /download/N} sends. */
     static String expectedDigest(long length) throws Exception {
         MessageDigest digest = MessageDigest.getInstance("SHA-256");

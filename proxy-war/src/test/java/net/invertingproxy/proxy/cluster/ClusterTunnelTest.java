@@ -8,12 +8,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -81,37 +77,9 @@ class ClusterTunnelTest {
 
     @Test
     void largeBodiesStreamBothWaysAcrossInstances() throws Exception {
-        long size = 32L * 1024 * 1024;
         for (int round = 0; round < 3; round++) {
-            byte[] chunk = new byte[1024 * 1024];
-            new Random(round).nextBytes(chunk);
-            MessageDigest sent = MessageDigest.getInstance("SHA-256");
-            for (int i = 0; i < 32; i++) {
-                sent.update(chunk);
-            }
-            HttpResponse<String> upload = CLIENT.send(HttpRequest.newBuilder(URI.create(balancer.baseUrl() + "upload"))
-                    .timeout(Duration.ofSeconds(60))
-                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new RepeatedStream(chunk, 32))).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, upload.statusCode(), upload.body());
-            assertEquals("bytes=" + size + " sha256=" + HexFormat.of().formatHex(sent.digest()), upload.body());
-
-            HttpResponse<InputStream> download = CLIENT.send(HttpRequest.newBuilder(
-                    URI.create(balancer.baseUrl() + "download/" + size)).timeout(Duration.ofSeconds(60)).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            assertEquals(200, download.statusCode());
-            MessageDigest received = MessageDigest.getInstance("SHA-256");
-            long bytes = 0;
-            try (InputStream body = download.body()) {
-                byte[] buffer = new byte[64 * 1024];
-                int read;
-                while ((read = body.read(buffer)) != -1) {
-                    received.update(buffer, 0, read);
-                    bytes += read;
-                }
-            }
-            assertEquals(size, bytes);
-            assertEquals(ClusterBackend.expectedDigest(size), HexFormat.of().formatHex(received.digest()));
+            ClusterBackend.assertUploadArrivesWhole(CLIENT, URI.create(balancer.baseUrl() + "upload"), 32);
+            ClusterBackend.assertDownloadArrivesWhole(CLIENT, URI.create(balancer.baseUrl()), 32L * 1024 * 1024);
         }
     }
 
