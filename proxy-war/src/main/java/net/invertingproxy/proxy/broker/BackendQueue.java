@@ -107,6 +107,13 @@ final class BackendQueue<C extends ClientSide> {
         return null;
     }
 
+    /** Takes every request waiting here, for the shared queue once it is reachable again. */
+    synchronized List<Exchange<C>> takeAllQueued() {
+        List<Exchange<C>> all = new ArrayList<>(queued);
+        queued.clear();
+        return all;
+    }
+
     /** Whether an agent polled here within the offline time (or holds a poll now). */
     synchronized boolean hasAgentSince(Instant since) {
         removeAnswered();

@@ -500,11 +500,38 @@ public final class Broker<C extends ClientSide> {
             return;
         }
         lastSharedPull = now;
+        backends.forEach((backendId, queue) -> shareLocalQueue(queue, now));
         for (Map.Entry<String, BackendQueue<C>> entry : backends.entrySet()) {
             if (entry.getValue().newestPollCapacity() > 0) {
                 pullShared(entry.getKey());
             }
         }
+    }
+
+    // Requests that waited here while the shared queue was unreachable go there once it answers
+    // again: here only an agent polling this instance would find them, and with round-robin its
+    // next poll may land elsewhere for longer than they may wait.
+    private void shareLocalQueue(BackendQueue<C> queue, Instant now) {
+        if (queue.queuedCount() == 0) {
+            return;
+        }
+        List<BackendQueue.Handoff> handoffs = new ArrayList<>();
+        for (Exchange<C> exchange : queue.takeAllQueued()) {
+            if (!exchange.offerShared(now)) {
+                continue;
+            }
+            try {
+                shared.offer(exchange.backendId(), exchange.id());
+            } catch (FailureException e) {
+                if (exchange.requeue()) {
+                    BackendQueue.Handoff handoff = queue.requeue(exchange, now);
+                    if (handoff != null) {
+                        handoffs.add(handoff);
+                    }
+                }
+            }
+        }
+        handoffs.forEach(Broker::sendQuietly);
     }
 
     // An agent that never polls again (it died) leaves entries that no longer apply once the

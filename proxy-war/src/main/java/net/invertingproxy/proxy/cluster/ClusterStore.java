@@ -55,7 +55,10 @@ public final class ClusterStore implements AutoCloseable {
         pool.setMaxTotal(MAX_CONNECTIONS);
         pool.setMaxIdle(MAX_CONNECTIONS);
         pool.setMaxWait(TIMEOUT);
+        // Idle connections are checked every second: after a Redis restart, the broken ones go
+        // before most callers would draw them.
         pool.setTestWhileIdle(true);
+        pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(1));
         RedisClient redis = RedisClient.builder()
                 .fromURI(url)
                 .clientConfig(clientConfig(url))

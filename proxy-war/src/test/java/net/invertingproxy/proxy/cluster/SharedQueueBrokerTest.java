@@ -258,6 +258,36 @@ class SharedQueueBrokerTest {
     }
 
     @Test
+    void requestsThatWaitedLocallyDuringAnOutageGoToTheSharedQueueOnceRedisIsBack() throws Exception {
+        Instance a = instance(Map.of());
+        Instance b = instance(Map.of());
+        agentBetweenPolls(a);
+        beat(a, b);
+        redis.kill();
+        Exchange<Client> parked = a.broker.park(BACKEND, new Client());
+        assertEquals(1, a.broker.queuedCount(BACKEND));
+
+        redis.startAgain();
+        raw.close();
+        raw = RedisClient.create("127.0.0.1", redis.port());
+        Thread.sleep(300);
+        clock.advance(Duration.ofSeconds(2));
+        a.broker.sweep();
+
+        assertEquals(0, a.broker.queuedCount(BACKEND));
+        assertEquals(1, queued());
+        Poll poll = new Poll();
+        b.broker.poll(BACKEND, "id:agent", poll);
+        // B's first call after the restart may meet a connection the restart broke; its sweep asks again.
+        for (int i = 0; i < 20 && !poll.ids.isDone(); i++) {
+            Thread.sleep(300);
+            clock.advance(Duration.ofMillis(1100));
+            b.broker.sweep();
+        }
+        assertEquals(List.of(parked.id()), poll.ids.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
     void theQueueBoundHoldsAcrossInstances() throws Exception {
         Instance a = instance(Map.of("max-queued-requests", "3"));
         Instance b = instance(Map.of("max-queued-requests", "3"));
