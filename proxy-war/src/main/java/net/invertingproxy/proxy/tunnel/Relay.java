@@ -44,7 +44,7 @@ final class Relay {
 
     /** Who asks for a round of copying. */
     private enum Caller {
-        SOURCE_LISTENER, SOURCE_ATTACH, SINK_LISTENER, OTHER
+        SOURCE_LISTENER, SINK_LISTENER, OTHER
     }
 
     /** How one round of copying left the relay. */
@@ -66,10 +66,6 @@ final class Relay {
     private byte[] prefix = NOTHING;
     private ServletOutputStream sink;
     private boolean sourceArmed;
-    // Until the container first calls the source's listener, the source is read on its own thread
-    // only: the agent's post may still be finishing its dispatch on Tomcat, and a read from the
-    // client connection's thread meanwhile broke one WebSocket start in about twenty runs.
-    private boolean sourceListenerCalled;
     private boolean sinkArmed;
     private boolean pingWanted;
     private byte[] buffer;
@@ -113,7 +109,7 @@ final class Relay {
                 end(true, error);
             }
         });
-        pump(Caller.SOURCE_ATTACH);
+        pump(Caller.OTHER);
     }
 
     /** Where the bytes go. */
@@ -201,7 +197,6 @@ final class Relay {
         try {
             if (caller == Caller.SOURCE_LISTENER) {
                 sourceArmed = false;
-                sourceListenerCalled = true;
             } else if (caller == Caller.SINK_LISTENER) {
                 sinkArmed = false;
             }
@@ -277,7 +272,7 @@ final class Relay {
                     prefix = NOTHING;
                     continue;
                 }
-                if (sourceArmed || !mayReadSource(caller)) {
+                if (sourceArmed || sourceNudge != null && caller != Caller.SOURCE_LISTENER) {
                     return Progress.WAITING;
                 }
                 int read = readWhileReady();
@@ -297,15 +292,6 @@ final class Relay {
             failure = e;
             return Progress.SINK_BROKE;
         }
-    }
-
-    // A source with a nudge is read in its listener alone; any other on its own thread until its
-    // listener has been called once, then on any.
-    private boolean mayReadSource(Caller caller) {
-        if (caller == Caller.SOURCE_LISTENER) {
-            return true;
-        }
-        return sourceNudge == null && (sourceListenerCalled || caller == Caller.SOURCE_ATTACH);
     }
 
     private boolean sinkReady() {
